@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from services import views as services_views
+
+urlpatterns = [
+    path("", services_views.root, name="root"),
+    path("healthz", services_views.healthz, name="healthz"),
+    path("lang/<str:language>/", services_views.switch_language, name="switch_language"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("services.urls")),
+    path("", include("grievances.urls")),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

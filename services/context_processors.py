@@ -1,0 +1,13 @@
+from django.utils.functional import SimpleLazyObject
+
+from .charter import current_charter, last_updated
+
+
+def charter(request):
+    """The charter and its last change, fetched only by pages that show them."""
+    the_charter = SimpleLazyObject(current_charter)
+
+    def charter_last_updated():
+        return last_updated(the_charter) if the_charter else None
+
+    return {"charter": the_charter, "charter_last_updated": SimpleLazyObject(charter_last_updated)}

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "services"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("services/", views.service_list, name="list"),
+    path("services/<slug:category>/", views.service_category, name="category"),
+    path("services/<slug:category>/<int:serial>/", views.service_detail, name="service"),
+    path("expectations/", views.expectations, name="expectations"),
+    path("grs/", views.grs, name="grs"),
+]

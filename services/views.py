@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+from .charter import current_charter, published_services
+from .models import Service
+
+
+def _charter_or_404():
+    charter = current_charter()
+    if charter is None:
+        raise Http404("No charter has been entered yet.")
+    return charter
+
+
+def _tables(services):
+    """Services grouped by category, in the charter's order of tables."""
+    by_category = {category: [] for category in Service.Category.values}
+    for service in services:
+        by_category[service.category].append(service)
+    return [
+        {"category": category, "label": Service.Category(category).label, "services": rows}
+        for category, rows in by_category.items()
+    ]
+
+
+def root(request):
+    """``/``: Bangla unless the visitor chose English before (language cookie)."""
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    return HttpResponseRedirect(f"/{language}/")
+
+
+def switch_language(request, language):
+    """Go to the same page in the other language and remember the choice."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    response = HttpResponseRedirect(translate_url(next_url, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def home(request):
+    charter = _charter_or_404()
+    return render(request, "services/home.html", {"charter": charter})
+
+
+def service_list(request):
+    charter = _charter_or_404()
+    tables = _tables(published_services(charter))
+    return render(request, "services/service_list.html", {"charter": charter, "tables": tables})
+
+
+def service_category(request, category):
+    if category not in Service.Category.values:
+        raise Http404
+    charter = _charter_or_404()
+    services = published_services(charter).for_category(category)
+    table = {"category": category, "label": Service.Category(category).label, "services": services}
+    return render(request, "services/service_category.html", {"charter": charter, "table": table})
+
+
+def service_detail(request, category, serial):
+    charter = _charter_or_404()
+    service = get_object_or_404(published_services(charter), category=category, serial=serial)
+    return render(request, "services/service_detail.html", {"charter": charter, "service": service})
+
+
+def expectations(request):
+    charter = _charter_or_404()
+    return render(
+        request,
+        "services/expectations.html",
+        {"charter": charter, "expectations": charter.expectations.all()},
+    )
+
+
+def grs(request):
+    charter = _charter_or_404()
+    return render(
+        request, "services/grs.html", {"charter": charter, "tiers": charter.grs_tiers.all()}
+    )
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

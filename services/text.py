@@ -1,7 +1,5 @@
 """Bangla text helpers: digits and the spellings that look alike but differ in Unicode."""
 
-import unicodedata
-
 BANGLA_DIGITS = "০১২৩৪৫৬৭৮৯"
 _TO_BANGLA = str.maketrans("0123456789", BANGLA_DIGITS)
 _TO_ASCII = str.maketrans(BANGLA_DIGITS, "0123456789")

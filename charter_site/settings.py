@@ -142,6 +142,7 @@ STORAGES = {
         )
     },
 }
+WHITENOISE_USE_FINDERS = not env_bool("MANIFEST_STATIC", False)
 WHITENOISE_MAX_AGE = 365 * 24 * 3600 if env_bool("MANIFEST_STATIC", False) else 60
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))

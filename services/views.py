@@ -40,9 +40,9 @@ def switch_language(request, language):
     """Go to the same page in the other language and remember the choice."""
     if language not in dict(settings.LANGUAGES):
         raise Http404
-    next_url = request.GET.get("next", "/")
+    next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+        next_url = f"/{language}/"
     response = HttpResponseRedirect(translate_url(next_url, language))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

@@ -23,3 +23,11 @@ def charter(db):
         call_command("loaddata", CHARTER_FIXTURE, verbosity=0)
         found = current_charter()
     return found
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached pages and no rate-limit counters."""
+    from django.core.cache import cache
+
+    cache.clear()

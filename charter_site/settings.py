@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,3 +165,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Grievance redress ---
+# Complaint attachments: outside MEDIA_ROOT, never served by URL; admin streams them.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+# SMS backends: grievances.sms.ConsoleBackend / FileBackend / LocmemBackend / HttpGatewayBackend
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "grievances.sms.ConsoleBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "sms_outbox"))
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_SENDER = os.environ.get("SMS_GATEWAY_SENDER", "")
+SMS_GATEWAY_TIMEOUT = int(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+# Outbox: attempts before a message is marked failed (retries back off exponentially).
+GRS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRS_OUTBOX_MAX_ATTEMPTS", "8"))
+# Rate limits as (requests, seconds), counted in the default cache (Redis in production).
+GRS_RATE_LIMITS = {
+    "submit_ip": (10, 3600),
+    "submit_mobile": (5, 24 * 3600),
+    "track_ip": (30, 3600),
+    "track_mobile": (10, 3600),
+}
+# The request header that holds the client's address behind the proxy, e.g. "HTTP_X_REAL_IP".
+GRS_CLIENT_IP_HEADER = os.environ.get("GRS_CLIENT_IP_HEADER", "REMOTE_ADDR")

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("Citizen's charter")
+
+    def ready(self):
+        from .caching import connect_signals
+
+        connect_signals()

@@ -6,6 +6,7 @@ from django.urls import translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from .caching import cached_charter_page
 from .charter import current_charter, published_services
 from .models import Service
 
@@ -54,17 +55,20 @@ def switch_language(request, language):
     return response
 
 
+@cached_charter_page
 def home(request):
     charter = _charter_or_404()
     return render(request, "services/home.html", {"charter": charter})
 
 
+@cached_charter_page
 def service_list(request):
     charter = _charter_or_404()
     tables = _tables(published_services(charter))
     return render(request, "services/service_list.html", {"charter": charter, "tables": tables})
 
 
+@cached_charter_page
 def service_category(request, category):
     if category not in Service.Category.values:
         raise Http404
@@ -74,12 +78,14 @@ def service_category(request, category):
     return render(request, "services/service_category.html", {"charter": charter, "table": table})
 
 
+@cached_charter_page
 def service_detail(request, category, serial):
     charter = _charter_or_404()
     service = get_object_or_404(published_services(charter), category=category, serial=serial)
     return render(request, "services/service_detail.html", {"charter": charter, "service": service})
 
 
+@cached_charter_page
 def expectations(request):
     charter = _charter_or_404()
     return render(
@@ -89,6 +95,7 @@ def expectations(request):
     )
 
 
+@cached_charter_page
 def grs(request):
     charter = _charter_or_404()
     return render(

@@ -50,6 +50,7 @@ def test_charter_editor_may_edit_nothing_else(charter_editor):
 
 
 def test_clerk_changes_a_time_limit_and_the_public_page_shows_it(client, charter, charter_editor):
+    assert "০৭ (সাত) কার্যদিবস" not in client.get("/bn/services/citizen/1/").content.decode()
     client.force_login(charter_editor)
     service = Service.objects.get(category="citizen", serial=1)
     url = reverse("admin:services_service_change", args=[service.pk])

@@ -1,0 +1,67 @@
+"""Whole-page cache for the public charter pages, cleared whenever charter data changes.
+
+Every key carries a charter version number; saving or deleting any charter record bumps
+it, so an edit in admin shows on the public site at once, on every worker sharing the cache.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.utils.cache import patch_cache_control
+from django.utils.http import quote_etag
+from django.utils.translation import get_language
+
+VERSION_KEY = "charter:version"
+PAGE_TIMEOUT = 24 * 3600
+BROWSER_MAX_AGE = 60
+
+
+def charter_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def clear_charter_pages() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def cached_charter_page(view):
+    """Serve a public page from the cache, per language and full path, with an ETag."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        path_hash = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
+        key = f"charter:page:{charter_version()}:{get_language()}:{path_hash.hexdigest()}"
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+                response["ETag"] = quote_etag(digest)
+                patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+                cache.set(key, response, PAGE_TIMEOUT)
+        return response
+
+    return wrapper
+
+
+def _charter_changed(sender, **kwargs):
+    clear_charter_pages()
+
+
+def connect_signals():
+    from .models import Charter, Expectation, GrsTier, Office, Officer, Service
+
+    for model in (Office, Officer, Charter, Expectation, GrsTier, Service):
+        post_save.connect(_charter_changed, sender=model, dispatch_uid=f"charter-pages-{model}")
+        post_delete.connect(_charter_changed, sender=model, dispatch_uid=f"charter-del-{model}")

@@ -8,6 +8,7 @@ from services import views as services_views
 urlpatterns = [
     path("", services_views.root, name="root"),
     path("healthz", services_views.healthz, name="healthz"),
+    path("charter.json", services_views.charter_json, name="charter_json"),
     path("lang/<str:language>/", services_views.switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@ import zoneinfo
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.functional import empty
 
 from grievances import sms
@@ -31,6 +32,13 @@ def private_media(settings, tmp_path):
     private_storage._wrapped = empty
     yield settings.PRIVATE_MEDIA_ROOT
     private_storage._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages outside a request in English, so tests can read them; pages pick their own."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,384 @@
+"""Case handling for officers: each sees the cases at its tier and office, and acts on them
+through the workflow functions (never by editing fields)."""
+
+import datetime
+import threading
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from services.models import Office
+
+from . import calendar, workflow
+from .access import visible_grievances
+from .models import (
+    Attachment,
+    Grievance,
+    Holiday,
+    OutboxMessage,
+    Rating,
+    StaffProfile,
+    TimelineEntry,
+)
+from .text import normalise_digits, normalise_mobile
+
+
+@admin.register(Holiday)
+class HolidayAdmin(TranslationAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name_bn", "name_en"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "officer", "office"]
+    list_select_related = ["user", "officer", "office"]
+    autocomplete_fields = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ["download", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, attachment):
+        url = reverse(
+            "admin:grievances_grievance_attachment", args=[attachment.grievance_id, attachment.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, attachment.original_name)
+
+
+class TimelineInline(ReadOnlyInline):
+    model = TimelineEntry
+    fields = [
+        "created_at",
+        "kind",
+        "actor_label",
+        "from_status",
+        "to_status",
+        "from_tier",
+        "to_tier",
+        "public_note",
+        "internal_note",
+    ]
+    readonly_fields = fields
+    ordering = ["created_at", "pk"]
+
+
+class RatingInline(ReadOnlyInline):
+    model = Rating
+    fields = ["tier", "satisfied", "comment", "created_at"]
+    readonly_fields = fields
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Overdue")),
+            ("soon", _("Due within 5 working days")),
+            ("on_time", _("On time")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.overdue(today)
+        if self.value() == "soon":
+            return queryset.open().filter(
+                deadline__gte=today, deadline__lte=calendar.add_working_days(today, 5)
+            )
+        if self.value() == "on_time":
+            return queryset.open().filter(deadline__gte=today)
+        return queryset
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Internal note"), widget=forms.Textarea, required=False)
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question for the complainant"),
+        widget=forms.Textarea,
+        help_text=_("The complainant sees this on the tracking page and by SMS."),
+    )
+
+
+class HearingForm(NoteForm):
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Record of the hearing"), widget=forms.Textarea)
+
+
+class ForwardForm(NoteForm):
+    to_office = forms.ModelChoiceField(label=_("Forward to"), queryset=Office.objects.all())
+
+
+class DisposeForm(NoteForm):
+    decision = forms.CharField(
+        label=_("Decision"),
+        widget=forms.Textarea,
+        help_text=_("The complainant is told this decision."),
+    )
+
+
+# action name -> (button label, form, workflow function, extra keyword arguments from the form)
+ACTIONS = {
+    "start": (_("Start work"), NoteForm, workflow.start),
+    "request_information": (
+        _("Request information"),
+        QuestionForm,
+        workflow.request_information,
+    ),
+    "receive_information": (
+        _("Information received"),
+        NoteForm,
+        workflow.receive_information,
+    ),
+    "record_hearing": (_("Record hearing"), HearingForm, workflow.record_hearing),
+    "order_investigation": (
+        _("Order investigation (+10 working days)"),
+        NoteForm,
+        workflow.order_investigation,
+    ),
+    "forward": (_("Forward to another office"), ForwardForm, workflow.forward),
+    "dispose": (_("Dispose with decision"), DisposeForm, workflow.dispose),
+    "close": (_("Close"), NoteForm, workflow.close),
+}
+
+# Which actions make sense in which status (the workflow refuses the rest anyway).
+OPEN = set(Grievance.OPEN_STATUSES)
+ACTION_STATUSES = {
+    "start": {Grievance.Status.RECEIVED, Grievance.Status.FORWARDED},
+    "request_information": {
+        Grievance.Status.RECEIVED,
+        Grievance.Status.IN_PROGRESS,
+        Grievance.Status.FORWARDED,
+    },
+    "receive_information": {Grievance.Status.AWAITING_INFORMATION},
+    "record_hearing": OPEN,
+    "order_investigation": OPEN,
+    "forward": OPEN,
+    "dispose": OPEN,
+    "close": {Grievance.Status.DISPOSED},
+}
+
+_local = threading.local()
+
+
+@admin.register(Grievance)
+class GrievanceAdmin(admin.ModelAdmin):
+    change_form_template = "admin/grievances/grievance/change_form.html"
+    list_display = [
+        "tracking_number",
+        "tier",
+        "status",
+        "deadline",
+        "working_days_left",
+        "service",
+        "complaint_type",
+        "received_at",
+    ]
+    list_filter = ["tier", "status", DeadlineFilter, "service", "complaint_type", "channel"]
+    search_fields = ["tracking_number", "mobile"]
+    list_select_related = ["service"]
+    date_hierarchy = "received_at"
+    inlines = [AttachmentInline, TimelineInline, RatingInline]
+    fieldsets = [
+        (
+            _("Case"),
+            {
+                "fields": [
+                    "tracking_number",
+                    ("tier", "status"),
+                    ("handling_officer", "office"),
+                    ("tier_started_on", "deadline", "investigation_ordered"),
+                    ("received_at", "channel", "language"),
+                    ("decision", "disposed_at", "closed_at"),
+                ]
+            },
+        ),
+        (
+            _("The complaint"),
+            {"fields": ["complaint_type", "subject", "description"]},
+        ),
+        (
+            _("The complainant"),
+            {
+                "fields": [
+                    "is_anonymous",
+                    "name",
+                    ("id_type", "id_number"),
+                    "permanent_address",
+                    "present_address",
+                    ("mobile", "email"),
+                ]
+            },
+        ),
+        (
+            _("The service"),
+            {
+                "fields": [
+                    ("service", "other_service"),
+                    ("service_applied_on", "service_tracking_number", "office_has_decided"),
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every change goes through the workflow actions, never through the form.
+        return [field.name for field in Grievance._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        _local.today = today
+        _local.calendar = calendar.calendar_for(
+            today - datetime.timedelta(days=400), today + datetime.timedelta(days=400)
+        )
+        return visible_grievances(request.user, super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        term = normalise_digits(search_term).upper()
+        term = normalise_mobile(term) or term
+        return super().get_search_results(request, queryset, term)
+
+    @admin.display(description=_("working days left"))
+    def working_days_left(self, grievance):
+        if not grievance.is_open:
+            return "–"
+        today = getattr(_local, "today", None) or timezone.localdate()
+        working_calendar = getattr(_local, "calendar", None) or calendar.WorkingCalendar()
+        left = working_calendar.working_days_between(today, grievance.deadline)
+        if grievance.deadline < today:
+            return format_html(
+                '<strong style="color:#b31b1b">{}</strong>',
+                _("overdue by %(days)s") % {"days": -left},
+            )
+        return left
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/act/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="grievances_grievance_act",
+            ),
+            path(
+                "<path:object_id>/attachment/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="grievances_grievance_attachment",
+            ),
+        ] + super().get_urls()
+
+    def _visible_case(self, request, object_id) -> Grievance:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        grievance = self.get_queryset(request).filter(pk=object_id).first()
+        if grievance is not None and self.has_change_permission(request, grievance):
+            extra_context["grs_actions"] = [
+                (name, label)
+                for name, (label, _form, _function) in ACTIONS.items()
+                if grievance.status in ACTION_STATUSES[name]
+                and not (
+                    name == "order_investigation"
+                    and (grievance.tier != 1 or grievance.investigation_ordered)
+                )
+                and not (name == "request_information" and grievance.is_anonymous)
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def action_view(self, request, object_id, action):
+        grievance = self._visible_case(request, object_id)
+        if action not in ACTIONS:
+            raise Http404
+        if not self.has_change_permission(request, grievance):
+            raise PermissionDenied
+        label, form_class, function = ACTIONS[action]
+        form = form_class(request.POST or None)
+        if action == "forward":
+            form.fields["to_office"].queryset = Office.objects.exclude(pk=grievance.office_id)
+        if request.method == "POST" and form.is_valid():
+            try:
+                function(grievance=grievance, actor=request.user, **form.cleaned_data)
+            except workflow.WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(
+                    request, _("Done: %(action)s") % {"action": label}, messages.SUCCESS
+                )
+                return redirect("admin:grievances_grievance_change", grievance.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{label}: {grievance.tracking_number}",
+            "grievance": grievance,
+            "form": form,
+            "opts": self.opts,
+            "action_label": label,
+        }
+        return TemplateResponse(request, "admin/grievances/grievance/action.html", context)
+
+    def attachment_view(self, request, object_id, attachment_id):
+        grievance = self._visible_case(request, object_id)
+        attachment = get_object_or_404(Attachment, pk=attachment_id, grievance=grievance)
+        extension = attachment.file.name.rsplit(".", 1)[-1]
+        response = FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=True,
+            filename=f"{grievance.tracking_number}-{attachment.pk}.{extension}",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """For superusers: see what went out and what keeps failing."""
+
+    list_display = ["created_at", "channel", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "channel"]
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# Open311 API keys: their admin lives beside the API.
+from .api_keys_admin import ApiKeyAdmin  # noqa: E402, F401

@@ -1,0 +1,39 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from grievances.workflow import escalate_overdue
+
+
+def as_of_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--as-of must be YYYY-MM-DD, not {value!r}") from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Move every complaint whose tier deadline has passed without a disposal up one tier. "
+        "Run daily by cron; idempotent, safe to run twice at once, catches up missed days."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of", type=as_of_date, help="Treat this date (YYYY-MM-DD) as today."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count what would move; change nothing."
+        )
+
+    def handle(self, *args, as_of=None, dry_run=False, **options):
+        today = as_of or timezone.localdate()
+        result = escalate_overdue(today=today, dry_run=dry_run)
+        verb = "Would escalate" if dry_run else "Escalated"
+        detail = ", ".join(
+            f"{count} from tier {tier}" for tier, count in sorted(result.by_tier.items())
+        )
+        self.stdout.write(
+            f"{verb} {result.total} complaint(s) as of {today}" + (f": {detail}" if detail else ".")
+        )

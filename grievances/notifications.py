@@ -1,0 +1,374 @@
+"""Messages about complaints: queued in the database outbox, sent later by ``send_outbox``.
+
+Complainants hear by SMS (and e-mail when they gave one), officers by e-mail. Messages carry
+the tracking number, the step and the dates, never the complainant's personal data; only the
+complainant and the handling officer receive them.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from services.models import GrsTier, Officer
+from services.templatetags.charter_tags import local_date
+
+from . import calendar, sms
+from .models import Grievance, OutboxMessage, TimelineEntry
+
+logger = logging.getLogger(__name__)
+Kind = TimelineEntry.Kind
+TRACKING_PLACEHOLDER = "\x00tracking\x00"
+DIGEST_WORKING_DAYS = 5
+
+
+def _track_url() -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("grievances:track")
+
+
+def _admin_url(grievance_id: int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "admin:grievances_grievance_change", args=[grievance_id]
+    )
+
+
+def _complainant_text(
+    kind: str, *, tracking_number: str, tier: int, deadline: datetime.date, note: str = ""
+) -> tuple[str, str, str] | None:
+    """(SMS, e-mail subject, e-mail body) in the active language, or None if nothing to tell."""
+    values = {
+        "tracking": tracking_number,
+        "deadline": local_date(deadline),
+        "tier": GrsTier.Level(tier).label,
+        "url": _track_url(),
+        "note": note,
+    }
+    if kind == Kind.SUBMITTED:
+        sms_text = _(
+            "Complaint %(tracking)s received. Expected disposal by %(deadline)s. "
+            "Follow it at %(url)s"
+        )
+        subject = _("Your complaint %(tracking)s has been received")
+        body = _(
+            "Your complaint has been received.\n\nTracking number: %(tracking)s\n"
+            "Sent to: %(tier)s\nExpected disposal by: %(deadline)s\n\n"
+            "The officer will look into your complaint and may ask you for more information. "
+            "You will be told the decision. Follow every step at %(url)s with your tracking "
+            "number and mobile number."
+        )
+    elif kind == Kind.INFORMATION_REQUESTED:
+        sms_text = _("Complaint %(tracking)s: the office needs more information: %(note)s")
+        subject = _("Complaint %(tracking)s: more information needed")
+        body = _(
+            "The office needs more information about your complaint %(tracking)s:\n\n"
+            "%(note)s\n\nPlease contact the office. Details: %(url)s"
+        )
+    elif kind == Kind.FORWARDED:
+        sms_text = _(
+            "Complaint %(tracking)s has been forwarded to %(note)s. "
+            "Expected disposal by %(deadline)s."
+        )
+        subject = _("Complaint %(tracking)s forwarded")
+        body = _(
+            "Your complaint %(tracking)s has been forwarded to %(note)s.\n"
+            "Expected disposal by: %(deadline)s\n\nFollow it at %(url)s"
+        )
+    elif kind == Kind.DISPOSED:
+        sms_text = _(
+            "A decision has been made on complaint %(tracking)s. Read it and appeal within "
+            "30 days if you are not satisfied: %(url)s"
+        )
+        subject = _("Decision on complaint %(tracking)s")
+        body = _(
+            "A decision has been made on your complaint %(tracking)s:\n\n%(note)s\n\n"
+            "If you are not satisfied, you may appeal within 30 days at %(url)s"
+        )
+    elif kind == Kind.ESCALATED:
+        sms_text = _(
+            "Complaint %(tracking)s was not settled in time and has gone to: %(tier)s. "
+            "Expected disposal by %(deadline)s."
+        )
+        subject = _("Complaint %(tracking)s escalated")
+        body = _(
+            "Your complaint %(tracking)s was not settled in time and has gone to the next "
+            "tier: %(tier)s.\nExpected disposal by: %(deadline)s\n\nFollow it at %(url)s"
+        )
+    elif kind == Kind.APPEALED:
+        sms_text = _(
+            "Your appeal on complaint %(tracking)s has been received by: %(tier)s. "
+            "Expected disposal by %(deadline)s."
+        )
+        subject = _("Appeal on complaint %(tracking)s received")
+        body = _(
+            "Your appeal on complaint %(tracking)s has been received by: %(tier)s.\n"
+            "Expected disposal by: %(deadline)s\n\nFollow it at %(url)s"
+        )
+    elif kind == Kind.CLOSED:
+        sms_text = _("Complaint %(tracking)s has been closed. Thank you.")
+        subject = _("Complaint %(tracking)s closed")
+        body = _("Your complaint %(tracking)s has been closed. Thank you.\n\n%(url)s")
+    else:
+        return None
+    return sms_text % values, subject % values, body % values
+
+
+def _officer_text(kind: str, *, tracking_number: str, tier: int, deadline, grievance_id):
+    values = {
+        "tracking": tracking_number,
+        "deadline": local_date(deadline),
+        "tier": GrsTier.Level(tier).label,
+        "url": _admin_url(grievance_id),
+    }
+    if kind == Kind.SUBMITTED:
+        subject = _("New complaint %(tracking)s")
+        body = _("A new complaint %(tracking)s is due by %(deadline)s.\n\n%(url)s")
+    elif kind in (Kind.ESCALATED, Kind.APPEALED, Kind.FORWARDED):
+        subject = _("Complaint %(tracking)s is now with you")
+        body = _(
+            "Complaint %(tracking)s has come to you (%(tier)s). It is due by %(deadline)s."
+            "\n\n%(url)s"
+        )
+    else:
+        return None
+    return subject % values, body % values
+
+
+def _message(channel, recipient, *, grievance_id, now, subject="", body="", dedup_key=None):
+    return OutboxMessage(
+        grievance_id=grievance_id,
+        channel=channel,
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        created_at=now,
+        next_attempt_at=now,
+        dedup_key=dedup_key,
+    )
+
+
+def _complainant_messages(
+    *, grievance_id, tracking_number, is_anonymous, mobile, email, texts, now
+) -> list[OutboxMessage]:
+    if is_anonymous or texts is None:
+        return []  # anonymous complaints get no follow-up (guideline)
+    sms_text, subject, body = (
+        text.replace(TRACKING_PLACEHOLDER, tracking_number) for text in texts
+    )
+    messages = []
+    if mobile:
+        messages.append(
+            _message(
+                OutboxMessage.Channel.SMS, mobile, grievance_id=grievance_id, now=now, body=sms_text
+            )
+        )
+    if email:
+        messages.append(
+            _message(
+                OutboxMessage.Channel.EMAIL,
+                email,
+                grievance_id=grievance_id,
+                now=now,
+                subject=subject,
+                body=body,
+            )
+        )
+    return messages
+
+
+def queue_for_step(grievance: Grievance, entry: TimelineEntry, *, now) -> list[OutboxMessage]:
+    """Queue what a step tells the complainant and, if it reaches a new officer, that officer."""
+    with translation.override(grievance.language):
+        texts = _complainant_text(
+            entry.kind,
+            tracking_number=grievance.tracking_number,
+            tier=grievance.tier,
+            deadline=grievance.deadline,
+            note=entry.public_note,
+        )
+    messages = _complainant_messages(
+        grievance_id=grievance.pk,
+        tracking_number=grievance.tracking_number,
+        is_anonymous=grievance.is_anonymous,
+        mobile=grievance.mobile,
+        email=grievance.email,
+        texts=texts,
+        now=now,
+    )
+    officer = grievance.handling_officer
+    if officer is not None and officer.email:
+        with translation.override(settings.LANGUAGE_CODE):
+            officer_texts = _officer_text(
+                entry.kind,
+                tracking_number=grievance.tracking_number,
+                tier=grievance.tier,
+                deadline=grievance.deadline,
+                grievance_id=grievance.pk,
+            )
+        if officer_texts:
+            subject, body = officer_texts
+            messages.append(
+                _message(
+                    OutboxMessage.Channel.EMAIL,
+                    officer.email,
+                    grievance_id=grievance.pk,
+                    now=now,
+                    subject=subject,
+                    body=body,
+                )
+            )
+    return OutboxMessage.objects.bulk_create(messages)
+
+
+def queue_escalations(moved, *, now, batch_size: int = 2000) -> int:
+    """Bulk-queue the messages of an escalation sweep: each complainant, and one e-mail per
+    officer listing the cases that came to them."""
+    messages = []
+    texts_cache = {}
+    for upper, deadline, rows in moved:
+        for row in rows:
+            key = (row.language, upper.level, deadline)
+            if key not in texts_cache:
+                with translation.override(row.language):
+                    texts_cache[key] = _complainant_text(
+                        Kind.ESCALATED,
+                        tracking_number=TRACKING_PLACEHOLDER,
+                        tier=upper.level,
+                        deadline=deadline,
+                    )
+            messages.extend(
+                _complainant_messages(
+                    grievance_id=row.pk,
+                    tracking_number=row.tracking_number,
+                    is_anonymous=row.is_anonymous,
+                    mobile=row.mobile,
+                    email=row.email,
+                    texts=texts_cache[key],
+                    now=now,
+                )
+            )
+        if upper.officer is not None and upper.officer.email:
+            with translation.override(settings.LANGUAGE_CODE):
+                listed = "\n".join(row.tracking_number for row in rows[:200])
+                more = len(rows) - 200
+                body = _(
+                    "%(count)s complaints were not settled in time and have come to you "
+                    "(%(tier)s). They are due by %(deadline)s.\n\n%(list)s"
+                ) % {
+                    "count": len(rows),
+                    "tier": GrsTier.Level(upper.level).label,
+                    "deadline": local_date(deadline),
+                    "list": listed,
+                }
+                if more > 0:
+                    body += "\n" + _("and %(count)s more") % {"count": more}
+                subject = _("Escalated complaints for you")
+            messages.append(
+                _message(
+                    OutboxMessage.Channel.EMAIL,
+                    upper.officer.email,
+                    grievance_id=None,
+                    now=now,
+                    subject=subject,
+                    body=body,
+                )
+            )
+    OutboxMessage.objects.bulk_create(messages, batch_size=batch_size)
+    return len(messages)
+
+
+def queue_officer_digests(*, today: datetime.date, now=None) -> int:
+    """One e-mail a day to each officer with open cases due within 5 working days."""
+    now = now or timezone.now()
+    due_by = calendar.add_working_days(today, DIGEST_WORKING_DAYS)
+    cases = (
+        Grievance.objects.due_by(due_by)
+        .filter(handling_officer__isnull=False)
+        .order_by("handling_officer_id", "deadline", "pk")
+        .values_list("handling_officer_id", "tracking_number", "deadline", "tier")
+    )
+    by_officer: dict[int, list] = {}
+    for officer_id, tracking_number, deadline, tier in cases:
+        by_officer.setdefault(officer_id, []).append((tracking_number, deadline, tier))
+    officers = Officer.objects.in_bulk(list(by_officer))
+    queued = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for officer_id, rows in by_officer.items():
+            officer = officers[officer_id]
+            if not officer.email:
+                continue
+            lines = []
+            for tracking_number, deadline, _tier in rows:
+                flag = _("overdue") if deadline < today else ""
+                lines.append(f"{tracking_number}  {local_date(deadline)}  {flag}".rstrip())
+            body = _("Complaints due within %(days)s working days:\n\n%(list)s") % {
+                "days": DIGEST_WORKING_DAYS,
+                "list": "\n".join(lines),
+            }
+            message = _message(
+                OutboxMessage.Channel.EMAIL,
+                officer.email,
+                grievance_id=None,
+                now=now,
+                subject=_("Complaints due soon: %(count)s") % {"count": len(rows)},
+                body=body,
+                dedup_key=f"digest:{officer_id}:{today.isoformat()}",
+            )
+            try:
+                with transaction.atomic():
+                    message.save()
+                queued += 1
+            except IntegrityError:
+                pass  # already queued today
+    return queued
+
+
+def _deliver(message: OutboxMessage) -> None:
+    if message.channel == OutboxMessage.Channel.SMS:
+        sms.get_backend().send(
+            sms.SmsMessage(to=sms.to_international(message.recipient), body=message.body)
+        )
+    else:
+        send_mail(message.subject, message.body, None, [message.recipient])
+
+
+def send_due(*, now=None, limit: int = 500) -> tuple[int, int]:
+    """Send due messages; a failure waits longer before each retry, up to the attempt limit.
+
+    Returns (sent, failed attempts). Safe to run twice at once on PostgreSQL (rows locked,
+    locked rows skipped).
+    """
+    now = now or timezone.now()
+    sent = failed = 0
+    with transaction.atomic():
+        due = OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        for message in list(due[:limit]):
+            message.attempts += 1
+            try:
+                _deliver(message)
+            except Exception as error:  # any backend failure: keep the message, retry later
+                failed += 1
+                message.last_error = f"{error.__class__.__name__}: {error}"[:500]
+                if message.attempts >= settings.GRS_OUTBOX_MAX_ATTEMPTS:
+                    message.status = OutboxMessage.Status.FAILED
+                else:
+                    backoff = datetime.timedelta(minutes=5 * 2 ** (message.attempts - 1))
+                    message.next_attempt_at = now + backoff
+                logger.warning(
+                    "Outbox message %s failed (attempt %s)", message.pk, message.attempts
+                )
+            else:
+                sent += 1
+                message.status = OutboxMessage.Status.SENT
+                message.sent_at = now
+                message.last_error = ""
+            message.save(
+                update_fields=["attempts", "status", "next_attempt_at", "sent_at", "last_error"]
+            )
+    return sent, failed

@@ -1,5 +1,7 @@
 """Bangla text helpers: digits and the spellings that look alike but differ in Unicode."""
 
+import unicodedata
+
 BANGLA_DIGITS = "০১২৩৪৫৬৭৮৯"
 _TO_BANGLA = str.maketrans("0123456789", BANGLA_DIGITS)
 _TO_ASCII = str.maketrans(BANGLA_DIGITS, "0123456789")
@@ -11,3 +13,32 @@ def to_bangla_digits(text: str) -> str:
 
 def to_ascii_digits(text: str) -> str:
     return text.translate(_TO_ASCII)
+
+
+# NFC keeps U+09DF/U+09DC/U+09DD (য় ড় ঢ়) decomposed as letter + nukta (U+09BC): they are
+# composition exclusions. Khanda ta (U+09CE) has an older spelling, ত + hasanta + ZWJ.
+_KHANDA_TA_OLD = "\u09a4\u09cd\u200d"
+_KHANDA_TA = "\u09ce"
+_INVISIBLE_JOINERS = str.maketrans("", "", "\u200c\u200d\u00ad")
+# Both spellings are current since the 1990s orthography reform (সরকারী, সরকারি).
+_LONG_VOWEL_SIGNS = str.maketrans({"\u09c0": "\u09bf", "\u09c2": "\u09c1"})
+_WORD_JOINERS = "-\u2010\u2011\u2012\u2013"
+
+
+def normalize_for_search(text: str) -> str:
+    """The form in which a query and the charter's text are compared.
+
+    Whatever way a user typed য়/ড়/ঢ় (precomposed or with nukta), ৎ (khanda ta or
+    ত + hasanta + ZWJ), digits (Bangla or ASCII) or letter case, the result is the same.
+    Hyphens join (ই-মেইল → ইমেইল), other punctuation separates words.
+    """
+    text = unicodedata.normalize("NFC", text).replace(_KHANDA_TA_OLD, _KHANDA_TA)
+    text = text.translate(_INVISIBLE_JOINERS).translate(_LONG_VOWEL_SIGNS)
+    text = to_ascii_digits(text).casefold()
+    kept = []
+    for char in text:
+        if char in _WORD_JOINERS:
+            continue
+        category = unicodedata.category(char)
+        kept.append(" " if category[0] in "PSZC" else char)
+    return " ".join("".join(kept).split())

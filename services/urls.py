@@ -7,8 +7,10 @@ app_name = "services"
 urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.service_list, name="list"),
+    path("services/search/", views.service_search, name="search"),
     path("services/<slug:category>/", views.service_category, name="category"),
     path("services/<slug:category>/<int:serial>/", views.service_detail, name="service"),
     path("expectations/", views.expectations, name="expectations"),
     path("grs/", views.grs, name="grs"),
+    path("charter/print/", views.charter_print, name="print"),
 ]

@@ -4,11 +4,14 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from .caching import cached_charter_page
 from .charter import current_charter, published_services
 from .models import Service
+from .printing import complaint_form_url, qr_code_svg
+from .search import find_services
 
 
 def _charter_or_404():
@@ -101,6 +104,34 @@ def grs(request):
     return render(
         request, "services/grs.html", {"charter": charter, "tiers": charter.grs_tiers.all()}
     )
+
+
+def service_search(request):
+    """A plain GET search; not page-cached, since every query would make a new entry."""
+    charter = _charter_or_404()
+    query = request.GET.get("q", "").strip()[:200]
+    results = find_services(charter=charter, query=query) if query else []
+    return render(
+        request,
+        "services/service_search.html",
+        {"charter": charter, "query": query, "results": results, "tables": _tables([])},
+    )
+
+
+@cached_charter_page
+def charter_print(request):
+    """The whole charter in its official order, for an A4 landscape sheet on the office wall."""
+    charter = _charter_or_404()
+    complaint_url = complaint_form_url()
+    context = {
+        "charter": charter,
+        "tables": _tables(published_services(charter)),
+        "expectations": charter.expectations.all(),
+        "tiers": charter.grs_tiers.all(),
+        "complaint_url": complaint_url,
+        "complaint_qr": qr_code_svg(data=complaint_url, title=_("QR code: file a complaint")),
+    }
+    return render(request, "services/charter_print.html", context)
 
 
 @never_cache

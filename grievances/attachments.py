@@ -67,10 +67,10 @@ def _reencoded_image(data: bytes, content_type: str) -> bytes:
                     image = image.convert("RGBA")
                 # A fresh image from raw pixels carries no info dict, so no metadata.
                 clean = Image.frombytes(image.mode, image.size, image.tobytes())
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise ValidationError(_("The image is too large."), code="image_too_large") from error
         except (
             UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
             OSError,
             SyntaxError,
             ValueError,

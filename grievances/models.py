@@ -224,12 +224,17 @@ class Grievance(models.Model):
         return self.is_open and self.deadline < today
 
 
+class PrivateFileSystemStorage(FileSystemStorage):
+    def url(self, name):
+        raise ValueError("Private files have no URL; the admin serves them to allowed staff.")
+
+
 class PrivateMediaStorage(LazyObject):
     """Attachments live outside MEDIA_ROOT and have no URL: only an admin view serves them."""
 
     def _setup(self):
-        self._wrapped = FileSystemStorage(
-            location=settings.PRIVATE_MEDIA_ROOT, base_url=None, directory_permissions_mode=0o700
+        self._wrapped = PrivateFileSystemStorage(
+            location=settings.PRIVATE_MEDIA_ROOT, directory_permissions_mode=0o700
         )
 
 

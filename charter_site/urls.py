@@ -11,6 +11,7 @@ urlpatterns = [
     path("charter.json", services_views.charter_json, name="charter_json"),
     path("lang/<str:language>/", services_views.switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("grievances.open311_urls")),
 ]
 
 urlpatterns += i18n_patterns(

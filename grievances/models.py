@@ -90,6 +90,10 @@ class Grievance(models.Model):
         WEB = "web", _("Web form")
         API = "api", _("API")
         STAFF = "staff", _("Entered by staff")
+        # Entered by staff from a complaint that came by post, by phone or at the front desk.
+        POST = "post", _("By post (entered by staff)")
+        PHONE = "phone", _("By phone (entered by staff)")
+        DESK = "desk", _("At the front desk (entered by staff)")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")

@@ -5,6 +5,7 @@ it, so an edit in admin shows on the public site at once, on every worker sharin
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.core.cache import cache
@@ -33,8 +34,16 @@ def clear_charter_pages() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-def cached_charter_page(view):
-    """Serve a public page from the cache, per language and full path, with an ETag."""
+def cached_charter_page(view=None, *, fresh_for: int | None = None):
+    """Serve a public page from the cache, per language and full path, with an ETag.
+
+    ``fresh_for`` (seconds) is for a page that also shows data that does not bump the
+    charter version (the GRS figures): its cache entry is also replaced every
+    ``fresh_for`` seconds. Use as ``@cached_charter_page`` or
+    ``@cached_charter_page(fresh_for=600)``.
+    """
+    if view is None:
+        return lambda view: cached_charter_page(view, fresh_for=fresh_for)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -42,6 +51,8 @@ def cached_charter_page(view):
             return view(request, *args, **kwargs)
         path_hash = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
         key = f"charter:page:{charter_version()}:{get_language()}:{path_hash.hexdigest()}"
+        if fresh_for:
+            key += f":{int(time.time() // fresh_for)}"
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
@@ -49,7 +60,7 @@ def cached_charter_page(view):
                 digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
                 response["ETag"] = quote_etag(digest)
                 patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
-                cache.set(key, response, PAGE_TIMEOUT)
+                cache.set(key, response, fresh_for or PAGE_TIMEOUT)
         return response
 
     return wrapper

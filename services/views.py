@@ -7,6 +7,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from grievances import calendar as grs_calendar
+from grievances.charts import public_figure_charts
+from grievances.reports import public_figures
+
 from .caching import cached_charter_page
 from .charter import current_charter, published_services
 from .models import Service
@@ -98,12 +102,23 @@ def expectations(request):
     )
 
 
-@cached_charter_page
+# The GRS figures change with every complaint, which does not bump the charter version.
+GRS_FIGURES_FRESH_FOR = 600
+
+
+@cached_charter_page(fresh_for=GRS_FIGURES_FRESH_FOR)
 def grs(request):
     charter = _charter_or_404()
-    return render(
-        request, "services/grs.html", {"charter": charter, "tiers": charter.grs_tiers.all()}
-    )
+    figures = public_figures(office=charter.office, today=grs_calendar.today())
+    flow_chart, limit_chart = public_figure_charts(figures)
+    context = {
+        "charter": charter,
+        "tiers": charter.grs_tiers.all(),
+        "figures": figures,
+        "flow_chart": flow_chart,
+        "limit_chart": limit_chart,
+    }
+    return render(request, "services/grs.html", context)
 
 
 def service_search(request):

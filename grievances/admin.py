@@ -20,6 +20,7 @@ from services.models import Office
 
 from . import calendar, workflow
 from .access import visible_grievances
+from .admin_reports import report_urls
 from .models import (
     Attachment,
     Grievance,
@@ -194,6 +195,7 @@ _local = threading.local()
 @admin.register(Grievance)
 class GrievanceAdmin(admin.ModelAdmin):
     change_form_template = "admin/grievances/grievance/change_form.html"
+    change_list_template = "admin/grievances/grievance/change_list.html"
     list_display = [
         "tracking_number",
         "tier",
@@ -290,6 +292,7 @@ class GrievanceAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            *report_urls(self),
             path(
                 "<path:object_id>/act/<str:action>/",
                 self.admin_site.admin_view(self.action_view),

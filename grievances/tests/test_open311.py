@@ -588,6 +588,7 @@ def test_no_personal_data_in_any_public_response(client, charter, raw_key, file_
 
 @pytest.mark.django_db
 def test_admin_issues_a_key_shown_once_and_stores_only_its_digest(admin_client):
+    assert admin_client.get("/admin/grievances/apikey/add/").status_code == 200
     response = admin_client.post("/admin/grievances/apikey/add/", {"name": "Union digital centre"})
     assert response.status_code == 200
     key = ApiKey.objects.get()
@@ -596,7 +597,8 @@ def test_admin_issues_a_key_shown_once_and_stores_only_its_digest(admin_client):
     assert key.key_hash == api_keys.digest(raw)
     assert api_keys.authenticate(raw) == key
     change_page = admin_client.get(f"/admin/grievances/apikey/{key.pk}/change/").content.decode()
-    assert raw not in change_page
+    assert raw not in change_page and key.prefix in change_page
+    assert raw not in admin_client.get("/admin/grievances/apikey/").content.decode()
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ OFFICER_PERMISSIONS = [
     "view_timelineentry",
     "view_rating",
 ]
+HOLIDAY_GROUP = "holiday editor"
 HOLIDAY_PERMISSIONS = ["add_holiday", "change_holiday", "delete_holiday", "view_holiday"]
 
 
@@ -29,18 +30,18 @@ def create_groups(apps, schema_editor):
     for name in OFFICER_GROUPS:
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*officer_permissions)
-    # The office clerk who keeps the charter also keeps the holiday table; no complaints.
-    editor = Group.objects.filter(name="charter editor").first()
-    if editor is not None:
-        editor.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="grievances", codename__in=HOLIDAY_PERMISSIONS
-            )
+    # Whoever keeps the holiday table (usually the charter's clerk too) sees no complaint.
+    holiday_editor, _ = Group.objects.get_or_create(name=HOLIDAY_GROUP)
+    holiday_editor.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="grievances", codename__in=HOLIDAY_PERMISSIONS
         )
+    )
 
 
 def remove_groups(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=OFFICER_GROUPS).delete()
+    groups = [*OFFICER_GROUPS, HOLIDAY_GROUP]
+    apps.get_model("auth", "Group").objects.filter(name__in=groups).delete()
 
 
 class Migration(migrations.Migration):

@@ -82,7 +82,17 @@ def test_the_charter_editor_sees_no_complaint(client, staff, cases):
     assert client.get(change).status_code == 403
     index = client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:grievances_grievance_changelist") not in index
-    assert reverse("admin:grievances_holiday_changelist") in index
+
+    holidays = reverse("admin:grievances_holiday_changelist")
+    assert client.get(holidays).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_holiday_editor_keeps_the_holiday_table_and_sees_no_complaint(client, staff, cases):
+    clerk = staff("clerk", "holiday editor")
+    client.force_login(clerk)
+    assert client.get(reverse("admin:grievances_holiday_add")).status_code == 200
+    assert client.get(reverse("admin:grievances_grievance_changelist")).status_code == 403
 
 
 @pytest.mark.django_db

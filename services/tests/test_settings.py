@@ -7,10 +7,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args, **env):
+    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly warns about.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**inherited, **env},
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_from_path, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -13,6 +14,7 @@ from grievances.reports import public_figures
 
 from .caching import cached_charter_page
 from .charter import current_charter, published_services
+from .export import charter_as_data, service_table_csv
 from .models import Service
 from .printing import complaint_form_url, qr_code_svg
 from .search import find_services
@@ -51,7 +53,10 @@ def switch_language(request, language):
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = f"/{language}/"
-    response = HttpResponseRedirect(translate_url(next_url, language))
+    # Resolve the page in its own language: the browser's Accept-Language (often en-US on a
+    # Bangla reader's phone) is the active one here, and /bn/... would not resolve under it.
+    with override(get_language_from_path(next_url) or settings.LANGUAGE_CODE):
+        response = HttpResponseRedirect(translate_url(next_url, language))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -119,6 +124,25 @@ def grs(request):
         "limit_chart": limit_chart,
     }
     return render(request, "services/grs.html", context)
+
+
+@cached_charter_page
+def charter_json(request):
+    charter = _charter_or_404()
+    return JsonResponse(charter_as_data(charter), json_dumps_params={"ensure_ascii": False})
+
+
+@cached_charter_page
+def service_table_download(request, category):
+    if category not in Service.Category.values:
+        raise Http404
+    charter = _charter_or_404()
+    content = service_table_csv(charter=charter, category=category, language=request.LANGUAGE_CODE)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="services-{category}-{request.LANGUAGE_CODE}.csv"'
+    )
+    return response
 
 
 def service_search(request):

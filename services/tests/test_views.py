@@ -120,6 +120,20 @@ def test_language_switch_keeps_the_page_and_remembers_the_choice(client, charter
     assert client.get("/")["Location"] == "/en/"
 
 
+@pytest.mark.parametrize(
+    ("browser_language", "switch", "expected"),
+    [
+        ("en-US,en;q=0.9", "/lang/en/?next=/bn/services/", "/en/services/"),
+        ("bn-BD,bn;q=0.9", "/lang/bn/?next=/en/grs/", "/bn/grs/"),
+    ],
+)
+def test_language_switch_works_whatever_language_the_browser_asks_for(
+    client, charter, browser_language, switch, expected
+):
+    response = client.get(switch, HTTP_ACCEPT_LANGUAGE=browser_language)
+    assert response["Location"] == expected
+
+
 def test_language_switch_refuses_to_leave_the_site(client, charter):
     response = client.get("/lang/en/?next=https://evil.example/")
     assert response["Location"] == "/en/"

@@ -1,0 +1,70 @@
+"""Pages light enough for a cheap phone on slow mobile data: a size budget, no JavaScript."""
+
+import gzip
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+# The services page is the heaviest public page: all three tables, every officer's contacts.
+BUDGET_BYTES = 40 * 1024
+
+PUBLIC_PAGES = [
+    "/{lang}/",
+    "/{lang}/services/",
+    "/{lang}/services/citizen/",
+    "/{lang}/services/institutional/",
+    "/{lang}/services/internal/",
+    "/{lang}/services/citizen/1/",
+    "/{lang}/services/search/?q=ICT",
+    "/{lang}/expectations/",
+    "/{lang}/grs/",
+    "/{lang}/charter/print/",
+    "/{lang}/complaints/new/",
+    "/{lang}/complaints/track/",
+]
+
+STYLESHEET = re.compile(r'<link rel="stylesheet" href="/static/([^"]+)">')
+
+
+def _stylesheets(html: str) -> list[str]:
+    return [finders.find(path) for path in STYLESHEET.findall(html)]
+
+
+def _gzipped_size(path: str) -> int:
+    with open(path, "rb") as css:
+        # WhiteNoise serves a pre-compressed copy at gzip's highest level.
+        return len(gzip.compress(css.read(), compresslevel=9))
+
+
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_services_page_with_its_css_transfers_at_most_40_kb_gzipped(client, charter, lang):
+    response = client.get(f"/{lang}/services/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    html = gzip.decompress(response.content).decode()
+    stylesheets = _stylesheets(html)
+    assert stylesheets and None not in stylesheets
+    total = len(response.content) + sum(_gzipped_size(path) for path in stylesheets)
+    assert total <= BUDGET_BYTES, f"{total} bytes gzipped, over the {BUDGET_BYTES}-byte budget"
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+@pytest.mark.parametrize("lang", ["bn", "en"])
+def test_public_page_has_no_javascript(client, charter, page, lang):
+    response = client.get(page.format(lang=lang))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script" not in html.lower()
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+    assert "javascript:" not in html.lower()
+
+
+@pytest.mark.parametrize("page", ["/{lang}/services/", "/{lang}/complaints/new/"])
+def test_no_web_font_is_downloaded(client, charter, page):
+    html = client.get(page.format(lang="bn")).content.decode()
+    for path in _stylesheets(html):
+        with open(path, encoding="utf-8") as css:
+            text = css.read()
+        assert "@font-face" not in text and "@import" not in text
+        assert "Noto Sans Bengali" in text or path.endswith("forms.css")

@@ -151,7 +151,7 @@ class ReportRow:
     def median_working_days(self) -> float | None:
         if not self.disposal_working_days:
             return None
-        return statistics.median(self.disposal_working_days)
+        return round(float(statistics.median(self.disposal_working_days)), 1)
 
     @property
     def satisfied_share(self) -> float | None:

@@ -27,6 +27,7 @@ import io
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.utils import translation
 
 from grievances import reports, workflow
 from grievances.models import Grievance, Holiday, StaffProfile
@@ -35,6 +36,13 @@ from services.models import Office, Service
 from .conftest import at
 
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _language_left_as_found():
+    """A request in English leaves English active in the thread; later tests expect Bangla."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -251,7 +259,7 @@ def test_report_downloads_as_csv_with_a_bom(client, office, cases, gro_user):
         "5",
         "2",
         "38.5",
-        "16",
+        "16.0",
         "2",
         "50.0",
     ]

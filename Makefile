@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format messages clean
+.PHONY: setup run test bench lint format messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Not part of `make test`: needs PostgreSQL, Redis and wrk; writes bench/RESULTS.md.
+bench: setup
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(PY) bench/run.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so that its process_exception runs first: a lost database answers 503.
+    "services.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # No inline script or style anywhere, public site and admin alike.
@@ -206,6 +208,14 @@ GRS_RATE_LIMITS = {
     "submit_mobile": (5, 24 * 3600),
     "track_ip": (30, 3600),
     "track_mobile": (10, 3600),
+    # Failed admin logins, per client address and per user name.
+    "admin_login_ip": (20, 900),
+    "admin_login_user": (5, 900),
+}
+# Only for load tests, where every request comes from one address: multiplies the limits.
+_rate_limit_scale = int(os.environ.get("GRS_RATE_LIMIT_SCALE", "1"))
+GRS_RATE_LIMITS = {
+    scope: (count * _rate_limit_scale, window) for scope, (count, window) in GRS_RATE_LIMITS.items()
 }
 # The request header that holds the client's address behind the proxy, e.g. "HTTP_X_REAL_IP".
 GRS_CLIENT_IP_HEADER = os.environ.get("GRS_CLIENT_IP_HEADER", "REMOTE_ADDR")

@@ -1,20 +1,48 @@
 """Reads of the charter that pages, admin and commands share."""
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
+from django.http import Http404
 
 from .models import Charter, Service
 
 
 def current_charter() -> Charter | None:
-    """The charter this deployment shows: ``CHARTER_OFFICE_ID``'s, or the first one."""
-    charters = Charter.objects.select_related(
-        "office__parent__parent", "signatory__office"
-    ).order_by("pk")
+    """The charter this deployment shows: ``CHARTER_OFFICE_ID``'s, or the first one.
+
+    It carries ``services_updated_at``, the latest change to its office's services, so that
+    the page footer's "last updated" date costs no query of its own.
+    """
+    latest_service_change = (
+        Service.objects.filter(office=OuterRef("office"))
+        .order_by()
+        .values("office")
+        .annotate(latest=Max("updated_at"))
+        .values("latest")
+    )
+    charters = (
+        Charter.objects.select_related("office__parent__parent", "signatory__office")
+        .annotate(services_updated_at=Subquery(latest_service_change))
+        .order_by("pk")
+    )
     office_id = getattr(settings, "CHARTER_OFFICE_ID", None)
     if office_id:
         charters = charters.filter(office_id=office_id)
     return charters.first()
+
+
+def charter_for_request(request) -> Charter | None:
+    """The current charter, fetched once per request by views and templates alike."""
+    if not hasattr(request, "_charter"):
+        request._charter = current_charter()
+    return request._charter
+
+
+def charter_or_404(request) -> Charter:
+    charter = charter_for_request(request)
+    if charter is None:
+        raise Http404("No charter has been entered yet.")
+    return charter
 
 
 def published_services(charter: Charter):
@@ -23,7 +51,10 @@ def published_services(charter: Charter):
 
 def last_updated(charter: Charter):
     """The date of the latest change to the charter or any of its services."""
-    latest_service_change = Service.objects.filter(office=charter.office_id).aggregate(
-        latest=Max("updated_at")
-    )["latest"]
+    if hasattr(charter, "services_updated_at"):
+        latest_service_change = charter.services_updated_at
+    else:
+        latest_service_change = Service.objects.filter(office=charter.office_id).aggregate(
+            latest=Max("updated_at")
+        )["latest"]
     return max(filter(None, [charter.updated_at, latest_service_change]))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.service_list, name="list"),
     path("services/search/", views.service_search, name="search"),
+    path("services/<slug:category>.csv", views.service_table_download, name="table_csv"),
     path("services/<slug:category>/", views.service_category, name="category"),
     path("services/<slug:category>/<int:serial>/", views.service_detail, name="service"),
     path("expectations/", views.expectations, name="expectations"),

@@ -13,18 +13,11 @@ from grievances.charts import public_figure_charts
 from grievances.reports import public_figures
 
 from .caching import cached_charter_page
-from .charter import current_charter, published_services
+from .charter import charter_or_404, published_services
 from .export import charter_as_data, service_table_csv
 from .models import Service
 from .printing import complaint_form_url, qr_code_svg
 from .search import find_services
-
-
-def _charter_or_404():
-    charter = current_charter()
-    if charter is None:
-        raise Http404("No charter has been entered yet.")
-    return charter
 
 
 def _tables(services):
@@ -69,13 +62,13 @@ def switch_language(request, language):
 
 @cached_charter_page
 def home(request):
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     return render(request, "services/home.html", {"charter": charter})
 
 
 @cached_charter_page
 def service_list(request):
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     tables = _tables(published_services(charter))
     return render(request, "services/service_list.html", {"charter": charter, "tables": tables})
 
@@ -84,7 +77,7 @@ def service_list(request):
 def service_category(request, category):
     if category not in Service.Category.values:
         raise Http404
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     services = published_services(charter).for_category(category)
     table = {"category": category, "label": Service.Category(category).label, "services": services}
     return render(request, "services/service_category.html", {"charter": charter, "table": table})
@@ -92,14 +85,14 @@ def service_category(request, category):
 
 @cached_charter_page
 def service_detail(request, category, serial):
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     service = get_object_or_404(published_services(charter), category=category, serial=serial)
     return render(request, "services/service_detail.html", {"charter": charter, "service": service})
 
 
 @cached_charter_page
 def expectations(request):
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     return render(
         request,
         "services/expectations.html",
@@ -113,7 +106,7 @@ GRS_FIGURES_FRESH_FOR = 600
 
 @cached_charter_page(fresh_for=GRS_FIGURES_FRESH_FOR)
 def grs(request):
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     figures = public_figures(office=charter.office, today=grs_calendar.today())
     flow_chart, limit_chart = public_figure_charts(figures)
     context = {
@@ -128,7 +121,7 @@ def grs(request):
 
 @cached_charter_page
 def charter_json(request):
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     return JsonResponse(charter_as_data(charter), json_dumps_params={"ensure_ascii": False})
 
 
@@ -136,7 +129,7 @@ def charter_json(request):
 def service_table_download(request, category):
     if category not in Service.Category.values:
         raise Http404
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     content = service_table_csv(charter=charter, category=category, language=request.LANGUAGE_CODE)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -147,7 +140,7 @@ def service_table_download(request, category):
 
 def service_search(request):
     """A plain GET search; not page-cached, since every query would make a new entry."""
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     query = request.GET.get("q", "").strip()[:200]
     results = find_services(charter=charter, query=query) if query else []
     return render(
@@ -160,7 +153,7 @@ def service_search(request):
 @cached_charter_page
 def charter_print(request):
     """The whole charter in its official order, for an A4 landscape sheet on the office wall."""
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     complaint_url = complaint_form_url()
     context = {
         "charter": charter,

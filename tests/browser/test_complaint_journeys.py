@@ -7,6 +7,7 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.utils.functional import empty
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -21,9 +22,13 @@ MOBILE = "01712345678"
 
 @pytest.fixture
 def grs_settings(settings, tmp_path):
+    from grievances.models import private_storage
+
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.SMS_BACKEND = "grievances.sms.LocmemBackend"
-    return settings
+    private_storage._wrapped = empty  # the storage reads PRIVATE_MEDIA_ROOT when first used
+    yield settings
+    private_storage._wrapped = empty
 
 
 @pytest.fixture
@@ -86,6 +91,7 @@ def test_citizen_files_a_complaint_with_an_attachment_and_gets_a_receipt(
     assert grievance.mobile == MOBILE
     assert grievance.service.serial == 4
     assert grievance.attachments.count() == 1
+    assert len(list((grs_settings.PRIVATE_MEDIA_ROOT / "grievances").iterdir())) == 1
     # The receipt gives the expected disposal date (guideline §6.1).
     assert page.locator("main dl.facts strong").inner_text().strip()
 

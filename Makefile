@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test bench lint format messages clean
+.PHONY: setup run test bench screenshots lint format messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: setup
 bench: setup
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(PY) bench/run.py
+
+screenshots: setup
+	$(PY) manage.py take_screenshots
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,10 @@
 import datetime
+import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from services.charter import published_services
@@ -15,9 +18,59 @@ from .text import normalise_digits, normalise_mobile, normalise_tracking_number
 from .workflow import MAX_ATTACHMENTS
 
 REQUIRED = _("This field is required.")
+# Control characters (NUL included: PostgreSQL refuses it) and bidirectional overrides,
+# which can make text in admin read differently from what is stored. ZWJ/ZWNJ stay: Bangla
+# needs them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# No office in any charter offered services before this; older dates are typing mistakes
+# (0025 for 2025, 1925 for 2025).
+EARLIEST_SERVICE_DATE = datetime.date(2000, 1, 1)
 
 
-class MobileField(forms.CharField):
+def reject_control_characters(value: str) -> None:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Remove the invisible control characters from this text."), code="control"
+        )
+    # U+FFFD is what bytes that are not UTF-8 become: the browser sent something unreadable.
+    if "\ufffd" in value:
+        raise ValidationError(
+            _("Part of this text could not be read. Please type it again."), code="unreadable"
+        )
+
+
+class TextField(forms.CharField):
+    """Text a citizen types: stored in Unicode NFC, no control characters, and every
+    message our own, so that it is shown in the page's language."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator | MaxLengthValidator)
+        ]
+        self.validators.append(reject_control_characters)
+        if self.max_length is not None:
+            self.validators.append(
+                MaxLengthValidator(
+                    self.max_length,
+                    message=_(
+                        "Write at most %(limit_value)d characters (this has %(show_value)d)."
+                    ),
+                )
+            )
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return unicodedata.normalize("NFC", value) if value else value
+
+
+class EmailAddressField(TextField, forms.EmailField):
+    """An e-mail address with the same text checks and messages as the other fields."""
+
+
+class MobileField(TextField):
     default_error_messages = {
         "invalid": _(
             "Enter a Bangladesh mobile number: 11 digits starting with 013 to 019, "
@@ -39,6 +92,15 @@ class MobileField(forms.CharField):
         if mobile is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return mobile
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    """A NUL byte in the posted id is just another unknown service, in the page's language."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
 
 class LocalDateField(forms.DateField):
@@ -76,8 +138,8 @@ class ComplaintForm(forms.Form):
         initial=Grievance.ComplaintType.CITIZEN,
         widget=forms.RadioSelect,
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(
+    subject = TextField(label=_("Subject"), max_length=200)
+    description = TextField(
         label=_("Description"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -97,20 +159,20 @@ class ComplaintForm(forms.Form):
             "and the officer may decline an anonymous complaint."
         ),
     )
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    name = TextField(label=_("Name"), max_length=200, required=False)
     id_type = forms.ChoiceField(
         label=_("Identity document"),
         choices=[("", _("Choose one"))] + Grievance.IdType.choices,
         required=False,
     )
-    id_number = forms.CharField(label=_("Document number"), max_length=30, required=False)
-    permanent_address = forms.CharField(
+    id_number = TextField(label=_("Document number"), max_length=30, required=False)
+    permanent_address = TextField(
         label=_("Permanent address"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    present_address = forms.CharField(
+    present_address = TextField(
         label=_("Present address"),
         max_length=500,
         required=False,
@@ -118,34 +180,33 @@ class ComplaintForm(forms.Form):
         help_text=_("If different from the permanent address."),
     )
     mobile = MobileField(label=_("Mobile number"), required=False)
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("E-mail (optional)"),
         required=False,
+        max_length=254,  # the model's limit: PostgreSQL refuses a longer value
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    service = forms.ModelChoiceField(
+    service = ServiceChoiceField(
         label=_("Service concerned"),
         queryset=Service.objects.none(),
         required=False,
         empty_label=_("Another service (not in the charter)"),
     )
-    other_service = forms.CharField(
-        label=_("Name of the other service"), max_length=300, required=False
-    )
+    other_service = TextField(label=_("Name of the other service"), max_length=300, required=False)
     service_applied_on = LocalDateField(
         label=_("Date you applied for the service"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    service_tracking_number = forms.CharField(
+    service_tracking_number = TextField(
         label=_("The service's tracking number, if any"), max_length=60, required=False
     )
     office_has_decided = forms.BooleanField(
         label=_("The office has already decided on my application"), required=False
     )
     # Honeypot: hidden from people by CSS, filled in by bots.
-    website = forms.CharField(
+    website = TextField(
         label=_("Leave this empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
@@ -211,6 +272,8 @@ class ComplaintForm(forms.Form):
         applied_on = self.cleaned_data.get("service_applied_on")
         if applied_on and applied_on > self.today:
             raise ValidationError(_("The date cannot be in the future."), code="future")
+        if applied_on and applied_on < EARLIEST_SERVICE_DATE:
+            raise ValidationError(_("The date is too long ago: check the year."), code="too_early")
         return applied_on
 
     def clean(self):
@@ -285,7 +348,7 @@ class ComplaintForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    tracking_number = forms.CharField(
+    tracking_number = TextField(
         label=_("Tracking number"),
         max_length=30,
         help_text=_("For example GRS-2025-K7M3QX"),
@@ -298,7 +361,7 @@ class TrackForm(forms.Form):
 
 
 class AppealForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Why are you not satisfied with the decision?"),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -312,7 +375,7 @@ class RatingForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
+    comment = TextField(
         label=_("Comment (optional)"),
         max_length=1000,
         required=False,

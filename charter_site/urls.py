@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from services import views as services_views
 
+# A database error raised in a middleware (outside any view) also answers 503.
+handler500 = "services.middleware.server_error"
+
 urlpatterns = [
     path("", services_views.root, name="root"),
     path("healthz", services_views.healthz, name="healthz"),

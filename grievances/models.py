@@ -143,6 +143,11 @@ class Grievance(models.Model):
         _("the service's tracking number"), max_length=60, blank=True
     )
     office_has_decided = models.BooleanField(_("the office has already decided"), default=False)
+    # The web form's one-time token: a resent form (double click, refresh) finds this case
+    # instead of filing a second one.
+    submission_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
     channel = models.CharField(

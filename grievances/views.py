@@ -1,5 +1,8 @@
 """Citizen pages: file a complaint, see its receipt, follow it, appeal and rate."""
 
+import re
+import secrets
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from services.charter import current_charter
+from services.charter import charter_or_404
 from services.models import GrsTier
 
 from . import ratelimit, workflow
@@ -17,14 +20,9 @@ from .forms import AppealForm, ComplaintForm, RatingForm, TrackForm
 from .models import Grievance, Rating, TimelineEntry
 
 RECEIPTS_SESSION_KEY = "grs_receipts"
+SUBMISSION_TOKEN_FIELD = "submission_token"
+SUBMISSION_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 TRACKED_SESSION_KEY = "grs_tracked"
-
-
-def _charter_or_404():
-    charter = current_charter()
-    if charter is None:
-        raise Http404("No charter has been entered yet.")
-    return charter
 
 
 def _remember(request, key: str, tracking_number: str) -> None:
@@ -38,12 +36,21 @@ def _too_many(request, template: str, context: dict):
     return render(request, template, context, status=429)
 
 
+def _submission_token(request) -> str:
+    """The form's one-time token: the one posted back, or a new one for a new form."""
+    posted = request.POST.get(SUBMISSION_TOKEN_FIELD, "")
+    if request.method == "POST" and SUBMISSION_TOKEN_PATTERN.match(posted):
+        return posted
+    return secrets.token_urlsafe(24)
+
+
 @never_cache
 def complaint_new(request):
-    charter = _charter_or_404()
+    charter = charter_or_404(request)
     today = timezone.localdate()
     form = ComplaintForm(request.POST or None, request.FILES or None, charter=charter, today=today)
-    context = {"form": form, "charter": charter}
+    token = _submission_token(request)
+    context = {"form": form, "charter": charter, "submission_token": token}
     if request.method == "POST":
         if not ratelimit.allow("submit_ip", ratelimit.client_ip(request)):
             return _too_many(request, "grievances/complaint_form.html", context)
@@ -73,7 +80,13 @@ def complaint_new(request):
                     attachments=data["attachments"],
                     channel=Grievance.Channel.WEB,
                     language=get_language(),
+                    submission_token=token,
                 )
+            except workflow.DuplicateSubmission as duplicate:
+                # Sent twice (double click, refresh, resend): show the first one's receipt.
+                grievance = duplicate.grievance
+                _remember(request, RECEIPTS_SESSION_KEY, grievance.tracking_number)
+                return redirect("grievances:receipt", tracking_number=grievance.tracking_number)
             except workflow.WorkflowError as error:
                 form.add_error(None, error.message)
             else:

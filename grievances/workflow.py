@@ -20,7 +20,7 @@ from services.models import GrsTier, Office, Officer, Service
 
 from . import calendar, notifications
 from .attachments import CleanAttachment
-from .models import Attachment, Grievance, Rating, TimelineEntry
+from .models import Attachment, Grievance, Rating, TimelineEntry, private_storage
 
 Status = Grievance.Status
 Kind = TimelineEntry.Kind
@@ -125,6 +125,14 @@ def _record(
     )
 
 
+class DuplicateSubmission(Exception):  # noqa: N818 (a signal, not an error)
+    """The same form was sent again; ``grievance`` is the complaint it already filed."""
+
+    def __init__(self, grievance: Grievance):
+        self.grievance = grievance
+        super().__init__(grievance.tracking_number)
+
+
 def _save_with_unique_tracking_number(grievance: Grievance, *, year: int) -> None:
     for _attempt in range(10):
         grievance.tracking_number = new_tracking_number(year=year)
@@ -133,10 +141,45 @@ def _save_with_unique_tracking_number(grievance: Grievance, *, year: int) -> Non
                 grievance.save(force_insert=True)
             return
         except IntegrityError:
+            token = grievance.submission_token
+            first = token and Grievance.objects.filter(submission_token=token).first()
+            if first:  # the same form, sent twice at once: the other request filed it
+                raise DuplicateSubmission(first) from None
             if not Grievance.objects.filter(tracking_number=grievance.tracking_number).exists():
                 raise
             grievance.pk = None
     raise WorkflowError(_("Could not issue a tracking number. Please try again."))
+
+
+def _store_attachments(grievance: Grievance, attachments, *, now, stored: list[str]) -> None:
+    """Write each file and its row; ``stored`` collects the file names for cleanup."""
+    for upload in attachments:
+        attachment = Attachment(
+            grievance=grievance,
+            original_name=upload.original_name[:200],
+            content_type=upload.content_type,
+            size=len(upload.data),
+            uploaded_at=now,
+        )
+        try:
+            attachment.file.save(upload.storage_name, upload.as_file(), save=False)
+        except OSError as error:
+            raise WorkflowError(
+                _(
+                    "The attachments could not be stored, so the complaint was not saved. "
+                    "Please try again."
+                )
+            ) from error
+        stored.append(attachment.file.name)
+        attachment.save()
+
+
+def _remove_files(names: Sequence[str]) -> None:
+    for name in names:
+        try:
+            private_storage.delete(name)
+        except OSError:
+            pass  # best effort: a file without a row is never served
 
 
 def submit(
@@ -161,11 +204,19 @@ def submit(
     attachments: Sequence[CleanAttachment] = (),
     channel: str = Grievance.Channel.WEB,
     language: str = "bn",
+    submission_token: str | None = None,
     actor=None,
     now: datetime.datetime | None = None,
 ) -> Grievance:
-    """Receive a complaint at tier 1: tracking number and expected disposal date (§6.1)."""
+    """Receive a complaint at tier 1: tracking number and expected disposal date (§6.1).
+
+    A ``submission_token`` already used raises DuplicateSubmission with the complaint it filed.
+    """
     now = _now(now)
+    if submission_token:
+        first = Grievance.objects.filter(submission_token=submission_token).first()
+        if first is not None:
+            raise DuplicateSubmission(first)
     received_on = timezone.localdate(now)
     if is_anonymous:
         name = id_type = id_number = permanent_address = present_address = mobile = email = ""
@@ -204,29 +255,27 @@ def submit(
         handling_officer=first.officer,
         tier_started_on=received_on,
         deadline=calendar.add_working_days(received_on, first.working_days),
+        submission_token=submission_token or None,
     )
-    with transaction.atomic():
-        _save_with_unique_tracking_number(grievance, year=received_on.year)
-        for upload in attachments:
-            attachment = Attachment(
-                grievance=grievance,
-                original_name=upload.original_name[:200],
-                content_type=upload.content_type,
-                size=len(upload.data),
-                uploaded_at=now,
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            _save_with_unique_tracking_number(grievance, year=received_on.year)
+            _store_attachments(grievance, attachments, now=now, stored=stored)
+            entry = _record(
+                grievance,
+                kind=Kind.SUBMITTED,
+                from_status="",
+                from_tier=None,
+                now=now,
+                actor=actor,
+                actor_label="" if actor else str(Grievance.Channel(channel).label),
             )
-            attachment.file.save(upload.storage_name, upload.as_file(), save=False)
-            attachment.save()
-        entry = _record(
-            grievance,
-            kind=Kind.SUBMITTED,
-            from_status="",
-            from_tier=None,
-            now=now,
-            actor=actor,
-            actor_label="" if actor else str(Grievance.Channel(channel).label),
-        )
-        notifications.queue_for_step(grievance, entry, now=now)
+            notifications.queue_for_step(grievance, entry, now=now)
+    except BaseException:
+        # The rows are rolled back; the files written so far must go with them.
+        _remove_files(stored)
+        raise
     return grievance
 
 

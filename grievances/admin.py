@@ -20,6 +20,7 @@ from services.models import Office
 
 from . import calendar, workflow
 from .access import visible_grievances
+from .admin_login import ThrottledAdminAuthenticationForm
 from .admin_reports import report_urls
 from .models import (
     Attachment,
@@ -31,6 +32,9 @@ from .models import (
     TimelineEntry,
 )
 from .text import normalise_digits, normalise_mobile
+
+# Every staff login, not only the GRS officers', is throttled after repeated failures.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(Holiday)

@@ -191,6 +191,8 @@ LOGGING = {
 }
 
 # --- Grievance redress ---
+# backup_site writes JSON whose times keep their microseconds (the timeline's "when").
+SERIALIZATION_MODULES = {"exactjson": "grievances.backup_format"}
 # Complaint attachments: outside MEDIA_ROOT, never served by URL; admin streams them.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 # SMS backends: grievances.sms.ConsoleBackend / FileBackend / LocmemBackend / HttpGatewayBackend

@@ -215,6 +215,10 @@ class GrievanceAdmin(admin.ModelAdmin):
     list_select_related = ["service"]
     date_hierarchy = "received_at"
     inlines = [AttachmentInline, TimelineInline, RatingInline]
+
+    class Media:
+        css = {"all": ["grievances/admin.css"]}
+
     fieldsets = [
         (
             _("Case"),
@@ -289,7 +293,7 @@ class GrievanceAdmin(admin.ModelAdmin):
         left = working_calendar.working_days_between(today, grievance.deadline)
         if grievance.deadline < today:
             return format_html(
-                '<strong style="color:#b31b1b">{}</strong>',
+                '<strong class="grs-overdue">{}</strong>',
                 _("overdue by %(days)s") % {"days": -left},
             )
         return left

@@ -234,6 +234,7 @@ def login(client, username, password, address="192.0.2.1"):
         reverse("admin:login"),
         {"username": username, "password": password, "next": reverse("admin:index")},
         REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
 

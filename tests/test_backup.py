@@ -7,6 +7,7 @@ import shutil
 import unicodedata
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, models
@@ -40,7 +41,11 @@ def snapshot() -> dict:
     """Every stored value of the records a backup must keep, and every attachment's bytes."""
 
     def rows(model, order=("pk",)):
-        fields = [f.attname for f in model._meta.concrete_fields]
+        # Users come back by user name (natural keys), maybe under a new id.
+        fields = [
+            f"{f.name}__username" if f.related_model is get_user_model() else f.attname
+            for f in model._meta.concrete_fields
+        ]
         return list(model.objects.order_by(*order).values_list(*fields))
 
     return {

@@ -24,7 +24,10 @@ function init(args)
 end
 function request()
   counter = counter + 1
+  -- Each request is a new complaint: its own subject and its own one-time form token.
+  local token = string.format("bench%%02d%%025d", id, counter)
   local body = "%(body)s" .. "&subject=Bench+complaint+" .. id .. "-" .. counter
+    .. "&submission_token=" .. token
   return wrk.format(nil, nil, nil, body)
 end
 function response(status, headers, body)

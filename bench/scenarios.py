@@ -34,7 +34,7 @@ function response(status, headers, body)
   if status == 302 then
     accepted = accepted + 1
     receipts = receipts or io.open("%(receipts)s" .. id, "w")
-    receipts:write((headers["Location"] or headers["location"] or "") .. "\n")
+    receipts:write((headers["Location"] or headers["location"] or "") .. "\\n")
     receipts:flush()
   end
 end
@@ -118,7 +118,10 @@ def run(*, base: str, wrk) -> list[str]:
     receipts = Path(tempfile.mkdtemp()) / "receipts-"
     script = _lua(SUBMIT_LUA, csrf=csrf, body=urllib.parse.urlencode(fields), receipts=receipts)
     result = wrk("/bn/complaints/new/", script, extra_output=True)
-    accepted = int(re.search(r"ACCEPTED (\d+)", result["output"]).group(1))
+    reported = re.search(r"ACCEPTED (\d+)", result["output"])
+    if reported is None:
+        raise SystemExit(f"The submission script failed:\n{result['output']}")
+    accepted = int(reported.group(1))
     time.sleep(2)  # let requests still in flight when wrk stopped finish
     stored = Grievance.objects.count() - before
     numbers = {

@@ -245,6 +245,34 @@ class ComplaintForm(forms.Form):
         self.today = today
         self.fields["service"].queryset = published_services(charter)
 
+    COMPLAINT_FIELDS = (
+        "complaint_type",
+        "subject",
+        "description",
+        "is_anonymous",
+        "name",
+        "id_type",
+        "id_number",
+        "permanent_address",
+        "present_address",
+        "mobile",
+        "email",
+        "service",
+        "other_service",
+        "service_applied_on",
+        "service_tracking_number",
+        "office_has_decided",
+        "attachments",
+    )
+
+    def complaint(self) -> dict:
+        """The cleaned complaint as keyword arguments for ``workflow.submit``."""
+        data = self.cleaned_data
+        complaint = {name: data.get(name) for name in self.COMPLAINT_FIELDS}
+        complaint["mobile"] = complaint["mobile"] or ""
+        complaint["attachments"] = complaint["attachments"] or []
+        return complaint
+
     def grouped_fields(self):
         return [(legend, [self[name] for name in names]) for legend, names in self.parts]
 

@@ -520,22 +520,7 @@ def _create_request(request, fmt: str) -> HttpResponse:
     try:
         grievance = workflow.submit(
             office=charter.office,
-            complaint_type=data["complaint_type"],
-            subject=data["subject"],
-            description=data["description"],
-            is_anonymous=data["is_anonymous"],
-            name=data["name"],
-            id_type=data["id_type"],
-            id_number=data["id_number"],
-            permanent_address=data["permanent_address"],
-            present_address=data["present_address"],
-            mobile=data["mobile"],
-            email=data["email"],
-            service=data["service"],
-            other_service=data["other_service"],
-            service_applied_on=data["service_applied_on"],
-            service_tracking_number=data["service_tracking_number"],
-            office_has_decided=data["office_has_decided"],
+            **form.complaint(),
             channel=Grievance.Channel.API,
             language=get_language(),
         )

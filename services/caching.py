@@ -1,22 +1,23 @@
 """Whole-page cache for the public charter pages, cleared whenever charter data changes.
 
-Every key carries a charter version number; saving or deleting any charter record bumps
-it, so an edit in admin shows on the public site at once, on every worker sharing the cache.
+Every page is stored with the charter version it was made from; saving or deleting any
+charter record bumps the version, so an edit in admin shows on the public site at once,
+on every worker sharing the cache.
 """
 
 import hashlib
-import time
 from functools import wraps
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.cache import patch_cache_control
 from django.utils.http import quote_etag
-from django.utils.translation import get_language
+from django.utils.translation import get_language_from_path, get_language_from_request
 
 VERSION_KEY = "charter:version"
 PAGE_TIMEOUT = 24 * 3600
 BROWSER_MAX_AGE = 60
+UNCACHED = ("/admin/", "/static/", "/healthz")
 
 
 def charter_version() -> int:
@@ -35,35 +36,61 @@ def clear_charter_pages() -> None:
 
 
 def cached_charter_page(view=None, *, fresh_for: int | None = None):
-    """Serve a public page from the cache, per language and full path, with an ETag.
+    """Mark a public page for ``CharterPageCacheMiddleware`` to cache, per language and path.
 
     ``fresh_for`` (seconds) is for a page that also shows data that does not bump the
-    charter version (the GRS figures): its cache entry is also replaced every
-    ``fresh_for`` seconds. Use as ``@cached_charter_page`` or
-    ``@cached_charter_page(fresh_for=600)``.
+    charter version (the GRS figures): its cache entry expires after ``fresh_for`` seconds.
+    Use as ``@cached_charter_page`` or ``@cached_charter_page(fresh_for=600)``.
     """
     if view is None:
         return lambda view: cached_charter_page(view, fresh_for=fresh_for)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        path_hash = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
-        key = f"charter:page:{charter_version()}:{get_language()}:{path_hash.hexdigest()}"
-        if fresh_for:
-            key += f":{int(time.time() // fresh_for)}"
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
-                digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-                response["ETag"] = quote_etag(digest)
-                patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
-                cache.set(key, response, fresh_for or PAGE_TIMEOUT)
+        response = view(request, *args, **kwargs)
+        response.charter_page_timeout = fresh_for or PAGE_TIMEOUT
         return response
 
     return wrapper
+
+
+def page_key(request) -> str:
+    language = get_language_from_path(request.path_info) or get_language_from_request(request)
+    path_hash = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
+    return f"charter:page:{language}:{path_hash.hexdigest()}"
+
+
+class CharterPageCacheMiddleware:
+    """Answer a cached public page before sessions, CSRF, auth and the view run.
+
+    Placed below GZip and ConditionalGet (so compression and 304s follow each request)
+    and above everything else, so a stored page carries the security headers it was
+    first sent with. Only responses of views marked ``@cached_charter_page`` are stored.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or request.path_info.startswith(UNCACHED):
+            return self.get_response(request)
+        key = page_key(request)
+        # One round trip: the page is stored with the charter version it was made from.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or charter_version()
+        stored_version, response = found.get(key, (None, None))
+        if stored_version == version:
+            return response
+        response = self.get_response(request)
+        timeout = getattr(response, "charter_page_timeout", None)
+        if timeout and response.status_code == 200 and not response.streaming:
+            if response.cookies:  # something personal got in: never share it
+                return response
+            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+            response["ETag"] = quote_etag(digest)
+            patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+            cache.set(key, (version, response), timeout)
+        return response
 
 
 def _charter_changed(sender, **kwargs):

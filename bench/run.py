@@ -24,6 +24,7 @@ PORT = int(os.environ.get("BENCH_PORT", "18765"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 ESCALATION_CASES = int(os.environ.get("BENCH_CASES", "100000"))
 BASE = f"http://127.0.0.1:{PORT}"
 
@@ -106,6 +107,8 @@ def start_server():
             f"127.0.0.1:{PORT}",
             "--workers",
             str(WORKERS),
+            "--threads",
+            str(THREADS),
             "--access-logfile",
             "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
         ],
@@ -187,7 +190,8 @@ def render(started, rows, extra_rows, sweep) -> str:
         "",
         f"Run {started:%Y-%m-%d %H:%M %Z} on {platform.node()}: {os.cpu_count()} CPUs, "
         f"{platform.platform()}, Python {platform.python_version()}; gunicorn with "
-        f"{WORKERS} sync workers, production settings, PostgreSQL, Redis cache, WhiteNoise; "
+        f"{WORKERS} workers × {THREADS} thread(s), production settings, PostgreSQL, "
+        "Redis cache, WhiteNoise; "
         f"wrk {CONNECTIONS} connections for {DURATION} per row, on loopback.",
         "",
         "| what | size (bytes) | req/s | p50 ms | p99 ms | baseline req/s | baseline p99 ms "

@@ -32,6 +32,10 @@ CACHES = {
     }
 }
 
+# Sessions only remember which receipts and cases a browser may open, and staff logins:
+# kept in the shared cache, they cost no database write per complaint.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto; SECURE_SSL_REDIRECT=0 when
 # the proxy already redirects http to https.
 if env_bool("BEHIND_PROXY", True):

@@ -1,18 +1,34 @@
 """Reads of the charter that pages, admin and commands share."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 
+from .caching import PAGE_TIMEOUT, VERSION_KEY, charter_version
 from .models import Charter, Service
 
 
 def current_charter() -> Charter | None:
     """The charter this deployment shows: ``CHARTER_OFFICE_ID``'s, or the first one.
 
-    It carries ``services_updated_at``, the latest change to its office's services, so that
-    the page footer's "last updated" date costs no query of its own.
+    Kept in the shared cache until charter data changes (the same version as the pages),
+    so that the complaint form and the API do not query it on every request.
     """
+    office_id = getattr(settings, "CHARTER_OFFICE_ID", None)
+    key = f"charter:current:{office_id or ''}"
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or charter_version()
+    stored_version, charter = found.get(key, (None, None))
+    if stored_version != version:
+        charter = _find_charter(office_id)
+        cache.set(key, (version, charter), PAGE_TIMEOUT)
+    return charter
+
+
+def _find_charter(office_id) -> Charter | None:
+    """The charter with ``services_updated_at``, the latest change to its office's services,
+    so that the page footer's "last updated" date costs no query of its own."""
     latest_service_change = (
         Service.objects.filter(office=OuterRef("office"))
         .order_by()
@@ -25,7 +41,6 @@ def current_charter() -> Charter | None:
         .annotate(services_updated_at=Subquery(latest_service_change))
         .order_by("pk")
     )
-    office_id = getattr(settings, "CHARTER_OFFICE_ID", None)
     if office_id:
         charters = charters.filter(office_id=office_id)
     return charters.first()

@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import InterfaceError, OperationalError
@@ -43,6 +44,7 @@ def database_down(error=OperationalError):
 )
 def test_with_the_database_down_public_pages_answer_a_plain_503(charter, language, title, path):
     client = Client(raise_request_exception=False)
+    cache.clear()  # nothing of the charter kept from before the database went down
     with database_down():
         response = client.get(path.format(lang=language))
     assert response.status_code == 503
@@ -269,3 +271,13 @@ def test_two_simultaneous_posts_of_one_form_store_one_complaint(charter):
     assert results == [302] * 4
     assert Grievance.objects.count() == 1
     assert Attachment.objects.count() == 0
+
+
+def test_with_the_database_down_the_home_page_is_served_from_the_cached_charter(charter):
+    client = Client(raise_request_exception=False)
+    cache.clear()
+    assert client.get("/bn/complaints/track/").status_code == 200  # caches the charter
+    with database_down():
+        response = client.get("/bn/")
+    assert response.status_code == 200
+    assert charter.office.name_bn in response.content.decode()

@@ -41,6 +41,9 @@ ENV = {
     # Rate limits raised for the run: every request comes from 127.0.0.1.
     "GRS_RATE_LIMIT_SCALE": "1000000",
     "SITE_URL": BASE,
+    # Messages only wait in the outbox during the run; nothing is sent.
+    "SMS_BACKEND": "grievances.sms.FileBackend",
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
 }
 os.environ.update(ENV)
 

@@ -23,6 +23,14 @@ if not ALLOWED_HOSTS:
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Set DATABASE_URL to the PostgreSQL database (postgres://...).")
 
+# Complainants are told by SMS and e-mail: production sends them for real, never to a console
+# log (which would also put their mobile numbers in the logs). Choosing another backend
+# takes an explicit SMS_BACKEND / EMAIL_BACKEND.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "grievances.sms.HttpGatewayBackend")
+if SMS_BACKEND == "grievances.sms.HttpGatewayBackend" and not os.environ.get("SMS_GATEWAY_URL"):
+    raise ImproperlyConfigured("Set SMS_GATEWAY_URL (and SMS_GATEWAY_TOKEN) for the SMS gateway.")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Rate limits and cached pages must be shared by every worker.
 CACHES = {

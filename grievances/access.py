@@ -42,7 +42,3 @@ def visible_grievances(user, queryset: QuerySet | None = None) -> QuerySet:
             mine |= Q(office_id=profile.office_id)
         allowed |= Q(tier=tier) & mine
     return queryset.filter(allowed)
-
-
-def can_see(user, grievance: Grievance) -> bool:
-    return visible_grievances(user).filter(pk=grievance.pk).exists()

@@ -329,10 +329,12 @@ class ComplaintForm(forms.Form):
         id_type, number = data.get("id_type"), data.get("id_number")
         if not id_type or not number:
             return
+        # isascii(): str.isdigit() also takes superscripts and other scripts' digits.
+        digits, plain = number.isascii() and number.isdigit(), number.isascii()
         valid = {
-            Grievance.IdType.NATIONAL_ID: number.isdigit() and len(number) in (10, 13, 17),
-            Grievance.IdType.BIRTH_REGISTRATION: number.isdigit() and len(number) == 17,
-            Grievance.IdType.PASSPORT: number.isalnum() and 8 <= len(number) <= 9,
+            Grievance.IdType.NATIONAL_ID: digits and len(number) in (10, 13, 17),
+            Grievance.IdType.BIRTH_REGISTRATION: digits and len(number) == 17,
+            Grievance.IdType.PASSPORT: plain and number.isalnum() and 8 <= len(number) <= 9,
         }[id_type]
         if not valid:
             messages = {

@@ -71,9 +71,6 @@ class GrievanceQuerySet(models.QuerySet):
     def due_by(self, day: datetime.date):
         return self.open().filter(deadline__lte=day)
 
-    def at_tier(self, level: int):
-        return self.filter(tier=level)
-
 
 class Grievance(models.Model):
     class ComplaintType(models.TextChoices):

@@ -339,16 +339,20 @@ def _deliver(message: OutboxMessage) -> None:
 def send_due(*, now=None, limit: int = 500) -> tuple[int, int]:
     """Send due messages; a failure waits longer before each retry, up to the attempt limit.
 
-    Returns (sent, failed attempts). Safe to run twice at once on PostgreSQL (rows locked,
-    locked rows skipped).
+    Returns (sent, failed attempts). Each message is claimed, sent and recorded in its own
+    short transaction, so a run that dies part-way re-sends at most the message it was on,
+    and two runs at once share the work (PostgreSQL: locked rows are skipped).
     """
     now = now or timezone.now()
     sent = failed = 0
-    with transaction.atomic():
-        due = OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        for message in list(due[:limit]):
+    for _attempt in range(limit):
+        with transaction.atomic():
+            due = OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk")
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True)
+            message = due.first()
+            if message is None:
+                break
             message.attempts += 1
             try:
                 _deliver(message)

@@ -137,7 +137,7 @@ def service_code(service: Service | None) -> str:
 
 def _parse_service_code(code: str) -> Q | None:
     category, separator, serial = code.rpartition("-")
-    if not separator or category not in Service.Category.values or not serial.isdigit():
+    if not separator or category not in Service.Category.values or not serial.isdecimal():
         return None
     return Q(category=category, serial=int(serial))
 
@@ -406,7 +406,7 @@ def _filter_requests(parameters, *, charter, now: datetime.datetime):
     queryset = _requests_queryset()
     ids = _listed(parameters, "service_request_id")
     if ids:  # "This overrides all other arguments."
-        return queryset.filter(pk__in=[int(value) for value in ids if value.isdigit()])
+        return queryset.filter(pk__in=[int(value) for value in ids if value.isdecimal()])
 
     codes = _listed(parameters, "service_code")
     if codes:
@@ -605,7 +605,7 @@ def requests(request, fmt):
 @open311_endpoint
 def request_detail(request, fmt, request_id):
     grievance = None
-    if request_id.isdigit():
+    if request_id.isdecimal():
         grievance = _requests_queryset().filter(pk=int(request_id)).first()
     if grievance is None:
         raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": request_id})

@@ -52,10 +52,12 @@ def complaint_new(request):
     token = _submission_token(request)
     context = {"form": form, "charter": charter, "submission_token": token}
     if request.method == "POST":
-        if not ratelimit.allow("submit_ip", ratelimit.client_ip(request)):
-            return _too_many(request, "grievances/complaint_form.html", context)
+        # Only complete forms count: a citizen fixing mistakes behind a shared address
+        # (mobile carriers' NAT, a union digital centre) is not locked out.
         if form.is_valid():
             data = form.cleaned_data
+            if not ratelimit.allow("submit_ip", ratelimit.client_ip(request)):
+                return _too_many(request, "grievances/complaint_form.html", context)
             if data["mobile"] and not ratelimit.allow("submit_mobile", data["mobile"]):
                 return _too_many(request, "grievances/complaint_form.html", context)
             try:

@@ -6,6 +6,7 @@ the note) and queues the messages the step calls for, in one transaction.
 """
 
 import datetime
+import logging
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ from services.models import GrsTier, Office, Officer, Service
 from . import calendar, notifications
 from .attachments import CleanAttachment
 from .models import Attachment, Grievance, Rating, TimelineEntry, private_storage
+
+logger = logging.getLogger(__name__)
 
 Status = Grievance.Status
 Kind = TimelineEntry.Kind
@@ -482,6 +485,14 @@ def can_appeal(grievance: Grievance, *, today: datetime.date) -> bool:
     return last_day is not None and today <= last_day and not grievance.is_anonymous
 
 
+def may_close(grievance: Grievance, *, today: datetime.date) -> bool:
+    """A disposal closes once the appeal period is over or the complainant is satisfied (§8)."""
+    return (
+        not can_appeal(grievance, today=today)
+        or Rating.objects.filter(grievance=grievance, tier=grievance.tier, satisfied=True).exists()
+    )
+
+
 def _move_up(grievance: Grievance, *, today: datetime.date) -> TierInfo:
     upper = tier_info(office=grievance.office, level=grievance.tier + 1)
     grievance.tier = upper.level
@@ -531,6 +542,14 @@ def close(*, grievance: Grievance, actor, note: str = "", now=None) -> Grievance
     with transaction.atomic():
         grievance = _locked(grievance)
         _refuse_unless(grievance, [Status.DISPOSED])
+        if not may_close(grievance, today=timezone.localdate(now)):
+            raise WorkflowError(
+                _(
+                    "The complainant may still appeal this decision until %(date)s; close the "
+                    "case after that, or once the complainant says they are satisfied."
+                )
+                % {"date": appeal_deadline(grievance)}
+            )
         grievance.status = Status.CLOSED
         grievance.closed_at = now
         grievance.save(update_fields=["status", "closed_at", "updated_at"])
@@ -604,6 +623,8 @@ class EscalationResult:
     today: datetime.date
     dry_run: bool
     by_tier: Counter = field(default_factory=Counter)  # from-tier -> number of cases moved
+    # (office, from-tier) -> cases that could not move: the charter lacks the next tier
+    stuck: Counter = field(default_factory=Counter)
 
     @property
     def total(self) -> int:
@@ -657,7 +678,18 @@ def escalate_overdue(
         entries = []
         moved = []
         for (office_id, level), group in groups.items():
-            upper = tier_info(office=offices[office_id], level=level + 1)
+            try:
+                upper = tier_info(office=offices[office_id], level=level + 1)
+            except WorkflowError:
+                # One office's incomplete GRS table must not stop every other office's cases.
+                logger.error(
+                    "Office %s has no GRS tier %s: %s case(s) not escalated",
+                    office_id,
+                    level + 1,
+                    len(group),
+                )
+                result.stuck[(offices[office_id], level)] += len(group)
+                continue
             if upper.working_days not in deadlines:
                 deadlines[upper.working_days] = calendar.add_working_days(today, upper.working_days)
             deadline = deadlines[upper.working_days]

@@ -72,7 +72,13 @@ class CharterPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or request.path_info.startswith(UNCACHED):
+        # Query strings are not cached: no public page reads one, and ?x=1, ?x=2... would
+        # otherwise fill the shared cache (sessions and rate limits live there too).
+        if (
+            request.method not in ("GET", "HEAD")
+            or request.GET
+            or request.path_info.startswith(UNCACHED)
+        ):
             return self.get_response(request)
         key = page_key(request)
         # One round trip: the page is stored with the charter version it was made from.

@@ -350,3 +350,17 @@ def test_e_mails_carry_personal_data_only_to_the_complainant(client, charter, se
     assert any("<i>Granted</i> & done" in m.body for m in to_complainant)  # as typed, plain text
     recipients = {m.to[0] for m in mail.outbox}
     assert recipients == {PERSONAL["email"], grievance.handling_officer.email}
+
+
+def test_forms_sent_back_for_mistakes_do_not_use_up_the_address_limit(charter, settings):
+    from .test_bad_input import VALID, url
+
+    settings.GRS_RATE_LIMITS = {**settings.GRS_RATE_LIMITS, "submit_ip": (1, 3600)}
+    client = Client()
+    for _ in range(3):  # a citizen correcting the form three times
+        response = client.post(url("grievances:new", "en"), {**VALID, "mobile": "12345"})
+        assert response.status_code == 200
+    assert client.post(url("grievances:new", "en"), VALID).status_code == 302
+    again = client.post(url("grievances:new", "en"), {**VALID, "subject": "Another one"})
+    assert again.status_code == 429
+    assert Grievance.objects.count() == 1

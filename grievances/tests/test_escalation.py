@@ -196,3 +196,30 @@ def test_two_escalation_runs_at_once_escalate_each_case_once(charter):
     assert sum(totals) == 40
     assert set(Grievance.objects.values_list("tier", flat=True)) == {2}
     assert TimelineEntry.objects.filter(kind="escalated").count() == 40
+
+
+@pytest.mark.django_db
+def test_an_office_without_the_next_tier_does_not_stop_the_others(file_complaint, charter):
+    from services.models import Office
+
+    moved = file_complaint()
+    cabinet = Office.objects.get(level=Office.Level.MINISTRY)  # no charter, no GRS table
+    stuck = Grievance.objects.create(
+        tracking_number="GRS-2025-STUCK1",
+        complaint_type="citizen",
+        name="Rahima Begum",
+        mobile="01712345678",
+        office=cabinet,
+        subject="s",
+        description="d",
+        received_at=at(2025, 1, 5),
+        tier_started_on=D(2025, 1, 5),
+        deadline=D(2025, 2, 16),
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("escalate_grievances", "--as-of", "2025-02-17", stdout=out, stderr=err)
+    moved.refresh_from_db()
+    stuck.refresh_from_db()
+    assert (moved.tier, stuck.tier) == (2, 1)
+    assert "Escalated 1 complaint(s)" in out.getvalue()
+    assert "stay at tier 1" in err.getvalue()

@@ -689,3 +689,14 @@ def test_post_over_raw_http_files_a_complaint(live_api, fmt):
 
     status, body = post(valid_post("wrong-key"))
     assert status == 403 and b"403" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["requests/².json", "services/citizen-².json", "requests.json?service_request_id=²"]
+)
+def test_unicode_digits_that_are_not_numbers_are_no_crash(client, charter, path):
+    response = client.get(f"/open311/v2/{path}")
+    assert response.status_code in (200, 400, 404)
+    if response.status_code == 200:  # a filter on an id that cannot exist finds nothing
+        assert json.loads(response.content) == []

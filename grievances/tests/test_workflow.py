@@ -348,3 +348,26 @@ def test_concurrent_submissions_get_distinct_tracking_numbers(charter, monkeypat
     for thread in threads:
         thread.join()
     assert len(numbers) == 8 == len(set(numbers))
+
+
+@pytest.mark.django_db
+def test_a_disposal_cannot_be_closed_while_the_complainant_may_still_appeal(file_complaint, gro):
+    grievance = file_complaint()
+    workflow.dispose(grievance=grievance, actor=gro, decision="Done", now=at(2025, 1, 12))
+    with pytest.raises(WorkflowError, match="may still appeal"):
+        workflow.close(grievance=grievance, actor=gro, now=at(2025, 1, 20))
+    grievance.refresh_from_db()
+    assert workflow.can_appeal(grievance, today=D(2025, 1, 20))
+    workflow.close(grievance=grievance, actor=gro, now=at(2025, 2, 12))
+    grievance.refresh_from_db()
+    assert grievance.status == Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_a_satisfied_complainant_lets_the_officer_close_at_once(file_complaint, gro):
+    grievance = file_complaint()
+    workflow.dispose(grievance=grievance, actor=gro, decision="Done", now=at(2025, 1, 12))
+    workflow.rate(grievance=grievance, satisfied=True, now=at(2025, 1, 13))
+    workflow.close(grievance=grievance, actor=gro, now=at(2025, 1, 14))
+    grievance.refresh_from_db()
+    assert grievance.status == Status.CLOSED

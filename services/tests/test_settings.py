@@ -29,6 +29,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         SECRET_KEY="k3v-9Qz!pL2x#Rt7Wm@4Yb8Nc1Hd6Fj0Sg5Ue^Ai*Oo_Ps+Tq=Vr" * 2,
         ALLOWED_HOSTS="grs.example.gov.bd",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/charter",
+        SMS_GATEWAY_URL="https://sms.example.gov.bd/send",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -51,3 +52,16 @@ def test_pages_carry_a_strict_content_security_policy(client, charter):
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_production_refuses_to_start_without_an_sms_gateway():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="charter_site.settings_production",
+        SECRET_KEY="k3v-9Qz!pL2x#Rt7Wm@4Yb8Nc1Hd6Fj0Sg5Ue^Ai*Oo_Ps+Tq=Vr" * 2,
+        ALLOWED_HOSTS="grs.example.gov.bd",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/charter",
+        SMS_GATEWAY_URL="",
+    )
+    assert result.returncode != 0
+    assert "SMS_GATEWAY_URL" in result.stderr

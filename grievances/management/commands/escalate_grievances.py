@@ -37,3 +37,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} {result.total} complaint(s) as of {today}" + (f": {detail}" if detail else ".")
         )
+        for (office, tier), count in sorted(result.stuck.items(), key=str):
+            self.stderr.write(
+                f"{count} complaint(s) of {office} stay at tier {tier}: its charter has no "
+                f"GRS tier {tier + 1}. Add it in admin; the next run moves them."
+            )

@@ -210,7 +210,20 @@ def render(started, rows, extra_rows, sweep) -> str:
         )
     for row in extra_rows:
         lines.append(row)
-    lines += ["", "## Escalation sweep", "", sweep, ""]
+    lines += ["", "## Escalation sweep", "", sweep, "", "## Targets (issue 5)", ""]
+    for label, _path, _size, measured, baseline in rows[:3]:
+        ratio = measured["rps"] / baseline["rps"]
+        met = ratio >= 0.5 and measured["p99"] < 50
+        lines.append(
+            f"- {label}, cached: ≥ 50 % of the static baseline with p99 under 50 ms: "
+            f"{'met' if met else 'missed'} ({ratio:.0%}, p99 {measured['p99']:.1f} ms)"
+        )
+    lines += [
+        "- complaint submissions ≥ 100/s, no errors, every accepted complaint stored: "
+        "see the submission row",
+        "- escalation sweep over 100,000 cases under 10 s, set-based: see above",
+        "",
+    ]
     return "\n".join(lines)
 
 

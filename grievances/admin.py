@@ -272,12 +272,20 @@ class GrievanceAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        today = timezone.localdate()
-        _local.today = today
-        _local.calendar = calendar.calendar_for(
-            today - datetime.timedelta(days=400), today + datetime.timedelta(days=400)
-        )
         return visible_grievances(request.user, super().get_queryset(request))
+
+    def changelist_view(self, request, extra_context=None):
+        # The list's "working days left" column builds one holiday calendar per page view.
+        _local.today, _local.calendar = timezone.localdate(), None
+        return super().changelist_view(request, extra_context)
+
+    def _working_calendar(self):
+        if getattr(_local, "calendar", None) is None:
+            today = getattr(_local, "today", None) or timezone.localdate()
+            _local.calendar = calendar.calendar_for(
+                today - datetime.timedelta(days=400), today + datetime.timedelta(days=400)
+            )
+        return _local.calendar
 
     def get_search_results(self, request, queryset, search_term):
         term = normalise_digits(search_term).upper()
@@ -289,8 +297,7 @@ class GrievanceAdmin(admin.ModelAdmin):
         if not grievance.is_open:
             return "–"
         today = getattr(_local, "today", None) or timezone.localdate()
-        working_calendar = getattr(_local, "calendar", None) or calendar.WorkingCalendar()
-        left = working_calendar.working_days_between(today, grievance.deadline)
+        left = self._working_calendar().working_days_between(today, grievance.deadline)
         if grievance.deadline < today:
             return format_html(
                 '<strong class="grs-overdue">{}</strong>',

@@ -30,7 +30,7 @@ BASE = f"http://127.0.0.1:{PORT}"
 
 ENV = {
     **os.environ,
-    "DJANGO_SETTINGS_MODULE": "charter_site.settings_production",
+    "DJANGO_SETTINGS_MODULE": "charter_site.settings.production",
     "DATABASE_URL": f"{PG}/{DATABASE}",
     "SECRET_KEY": "bench-" + "k9Qz!pL2x#Rt7Wm@4Yb8Nc1Hd6Fj0Sg5Ue^Ai*Oo_Ps+Tq=Vr" * 2,
     "ALLOWED_HOSTS": "127.0.0.1,localhost",

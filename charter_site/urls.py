@@ -1,24 +1,32 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
+from core import views as core_views
 from services import views as services_views
 
 # A database error raised in a middleware (outside any view) also answers 503.
-handler500 = "services.middleware.server_error"
+handler500 = "core.middleware.server_error"
 
 urlpatterns = [
-    path("", services_views.root, name="root"),
-    path("healthz", services_views.healthz, name="healthz"),
+    path("", core_views.root, name="root"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("charter.json", services_views.charter_json, name="charter_json"),
-    path("lang/<str:language>/", services_views.switch_language, name="switch_language"),
+    path("lang/<str:language>/", core_views.switch_language, name="switch_language"),
+    # The API keys moved from the grievances app to open311: old admin bookmarks follow.
+    re_path(
+        r"^admin/grievances/apikey/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/open311/apikey/%(rest)s", permanent=True),
+    ),
     path("admin/", admin.site.urls),
-    path("open311/v2/", include("grievances.open311_urls")),
+    path("open311/v2/", include("open311.urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("services.urls")),
+    path("", include("reports.urls")),
     path("", include("grievances.urls")),
     prefix_default_language=True,
 )

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from services.models import GrsTier
+from services.models import GrsTier, Office
 
 from .models import Grievance, StaffProfile
 
@@ -42,3 +42,21 @@ def visible_grievances(user, queryset: QuerySet | None = None) -> QuerySet:
             mine |= Q(office_id=profile.office_id)
         allowed |= Q(tier=tier) & mine
     return queryset.filter(allowed)
+
+
+def offices_for(user) -> list[Office]:
+    """Offices whose figures ``user`` may see: all for a superuser, else their own and below."""
+    if user.is_superuser:
+        return list(Office.objects.order_by("level", "name"))
+    profile = StaffProfile.objects.select_related("officer").filter(user=user).first()
+    if profile is None:
+        return []
+    own = profile.office_id or (profile.officer.office_id if profile.officer else None)
+    if own is None:
+        return []
+    every = list(Office.objects.order_by("level", "name"))
+    allowed, frontier = {own}, {own}
+    while frontier:  # an office hierarchy is a few levels deep
+        frontier = {office.pk for office in every if office.parent_id in frontier} - allowed
+        allowed |= frontier
+    return [office for office in every if office.pk in allowed]

@@ -20,8 +20,7 @@ from services.models import Office
 
 from . import calendar, workflow
 from .access import visible_grievances
-from .admin_login import ThrottledAdminAuthenticationForm
-from .admin_reports import report_urls
+from .admin_offline import offline_complaint_view
 from .models import (
     Attachment,
     Grievance,
@@ -32,9 +31,6 @@ from .models import (
     TimelineEntry,
 )
 from .text import normalise_digits, normalise_mobile
-
-# Every staff login, not only the GRS officers', is throttled after repeated failures.
-admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(Holiday)
@@ -307,7 +303,11 @@ class GrievanceAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            *report_urls(self),
+            path(
+                "offline/",
+                self.admin_site.admin_view(lambda request: offline_complaint_view(self, request)),
+                name="grievances_grievance_offline",
+            ),
             path(
                 "<path:object_id>/act/<str:action>/",
                 self.admin_site.admin_view(self.action_view),
@@ -396,7 +396,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-# Open311 API keys: their admin lives beside the API.
-from .api_keys_admin import ApiKeyAdmin  # noqa: E402, F401

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.local_format import local_date
 from services.charter import published_services
 from services.models import Service
-from services.templatetags.charter_tags import local_date
 
 from . import calendar
 from .attachments import clean_upload

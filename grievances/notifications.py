@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.templatetags.local_format import local_date
 from services.models import GrsTier, Officer
-from services.templatetags.charter_tags import local_date
 
 from . import calendar, sms
 from .models import Grievance, OutboxMessage, TimelineEntry

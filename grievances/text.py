@@ -2,7 +2,7 @@
 
 import re
 
-from services.text import to_ascii_digits
+from core.text import to_ascii_digits
 
 MOBILE_PATTERN = re.compile(r"^(?:\+?88)?(01[3-9]\d{8})$")
 TRACKING_PATTERN = re.compile(r"^GRS-?(\d{4})-?([2-9A-HJKMNP-Z]{6})$")

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core import ratelimit
 from services.charter import charter_or_404
 from services.models import GrsTier
 
-from . import ratelimit, workflow
+from . import workflow
 from .forms import AppealForm, ComplaintForm, RatingForm, TrackForm
 from .models import Grievance, Rating, TimelineEntry
 

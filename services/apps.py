@@ -7,6 +7,16 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Citizen's charter")
 
     def ready(self):
-        from .caching import connect_signals
+        from django.db.models.signals import post_delete, post_save
 
-        connect_signals()
+        from core.caching import clear_charter_pages
+
+        from .models import Charter, Expectation, GrsTier, Office, Officer, Service
+
+        def charter_changed(sender, **kwargs):
+            clear_charter_pages()
+
+        # Any edit to the charter shows on the public pages at once, on every worker.
+        for model in (Office, Officer, Charter, Expectation, GrsTier, Service):
+            post_save.connect(charter_changed, sender=model, dispatch_uid=f"charter-save-{model}")
+            post_delete.connect(charter_changed, sender=model, dispatch_uid=f"charter-del-{model}")

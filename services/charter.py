@@ -5,7 +5,8 @@ from django.core.cache import cache
 from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 
-from .caching import PAGE_TIMEOUT, VERSION_KEY, charter_version
+from core.caching import PAGE_TIMEOUT, VERSION_KEY, charter_version
+
 from .models import Charter, Service
 
 

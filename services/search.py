@@ -2,9 +2,10 @@
 
 from collections.abc import Iterable
 
+from core.text import normalize_for_search
+
 from .charter import published_services
 from .models import Charter, Service
-from .text import normalize_for_search
 
 # Searched in both languages, whichever language the page is in.
 SEARCHED_FIELDS = ("name", "delivery_method", "required_documents", "documents_source")

@@ -12,6 +12,5 @@ urlpatterns = [
     path("services/<slug:category>/", views.service_category, name="category"),
     path("services/<slug:category>/<int:serial>/", views.service_detail, name="service"),
     path("expectations/", views.expectations, name="expectations"),
-    path("grs/", views.grs, name="grs"),
     path("charter/print/", views.charter_print, name="print"),
 ]

@@ -1,18 +1,11 @@
-from django.conf import settings
-from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+"""The charter's public pages, in the source document's order of sections."""
+
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import translate_url
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language_from_path, override
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
-from grievances import calendar as grs_calendar
-from grievances.charts import public_figure_charts
-from grievances.reports import public_figures
+from core.caching import cached_charter_page
 
-from .caching import cached_charter_page
 from .charter import charter_or_404, published_services
 from .export import charter_as_data, service_table_csv
 from .models import Service
@@ -29,35 +22,6 @@ def _tables(services):
         {"category": category, "label": Service.Category(category).label, "services": rows}
         for category, rows in by_category.items()
     ]
-
-
-def root(request):
-    """``/``: Bangla unless the visitor chose English before (language cookie)."""
-    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
-    return HttpResponseRedirect(f"/{language}/")
-
-
-def switch_language(request, language):
-    """Go to the same page in the other language and remember the choice."""
-    if language not in dict(settings.LANGUAGES):
-        raise Http404
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = f"/{language}/"
-    # Resolve the page in its own language: the browser's Accept-Language (often en-US on a
-    # Bangla reader's phone) is the active one here, and /bn/... would not resolve under it.
-    with override(get_language_from_path(next_url) or settings.LANGUAGE_CODE):
-        response = HttpResponseRedirect(translate_url(next_url, language))
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return response
 
 
 @cached_charter_page
@@ -98,25 +62,6 @@ def expectations(request):
         "services/expectations.html",
         {"charter": charter, "expectations": charter.expectations.all()},
     )
-
-
-# The GRS figures change with every complaint, which does not bump the charter version.
-GRS_FIGURES_FRESH_FOR = 600
-
-
-@cached_charter_page(fresh_for=GRS_FIGURES_FRESH_FOR)
-def grs(request):
-    charter = charter_or_404(request)
-    figures = public_figures(office=charter.office, today=grs_calendar.today())
-    flow_chart, limit_chart = public_figure_charts(figures)
-    context = {
-        "charter": charter,
-        "tiers": charter.grs_tiers.all(),
-        "figures": figures,
-        "flow_chart": flow_chart,
-        "limit_chart": limit_chart,
-    }
-    return render(request, "services/grs.html", context)
 
 
 @cached_charter_page
@@ -164,14 +109,3 @@ def charter_print(request):
         "complaint_qr": qr_code_svg(data=complaint_url, title=_("QR code: file a complaint")),
     }
     return render(request, "services/charter_print.html", context)
-
-
-@never_cache
-def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})

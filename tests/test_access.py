@@ -15,8 +15,7 @@ from grievances import notifications, workflow
 from grievances.attachments import CleanAttachment
 from grievances.models import Attachment, Grievance, StaffProfile
 from services.models import Office
-
-from .test_bad_input import PDF, VALID, url
+from tests.helpers import PDF, VALID, url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "sms_outbox")]
 
@@ -353,7 +352,7 @@ def test_e_mails_carry_personal_data_only_to_the_complainant(client, charter, se
 
 
 def test_forms_sent_back_for_mistakes_do_not_use_up_the_address_limit(charter, settings):
-    from .test_bad_input import VALID, url
+    from tests.helpers import VALID, url
 
     settings.GRS_RATE_LIMITS = {**settings.GRS_RATE_LIMITS, "submit_ip": (1, 3600)}
     client = Client()

@@ -17,8 +17,7 @@ from grievances import workflow
 from grievances.attachments import CleanAttachment
 from grievances.models import Attachment, Grievance, OutboxMessage, TimelineEntry
 from services.models import Service
-
-from .test_bad_input import PDF, image_bytes
+from tests.helpers import PDF, image_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "sms_outbox")]
 

@@ -7,7 +7,6 @@ import io
 import json
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,23 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from grievances.attachments import MAX_ATTACHMENT_BYTES
-from grievances.models import Attachment, Grievance, OutboxMessage, TimelineEntry
+from grievances.models import Attachment, Grievance, TimelineEntry
+from tests.helpers import PDF, VALID, image_bytes, stored, url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "sms_outbox")]
-
-VALID = {
-    "complaint_type": "citizen",
-    "subject": "No reply to my application",
-    "description": "Nobody answered for a month.",
-    "name": "Rahima Begum",
-    "id_type": "nid",
-    "id_number": "1234567890",
-    "permanent_address": "Haragach, Kaunia",
-    "mobile": "01712345678",
-    "email": "rahima@example.com",
-    "service": "",
-    "other_service": "Training",
-}
 
 REQUIRED = _("This field is required.")
 CONTROL = _("Remove the invisible control characters from this text.")
@@ -66,38 +52,13 @@ def invalid_choice(value: str):
     )
 
 
-def url(name: str, language: str, **kwargs) -> str:
-    with translation.override(language):
-        return reverse(name, kwargs=kwargs)
-
-
-def stored(private_root: Path) -> tuple[int, ...]:
-    files = [p for p in private_root.rglob("*") if p.is_file()] if private_root.exists() else []
-    return (
-        Grievance.objects.count(),
-        Attachment.objects.count(),
-        TimelineEntry.objects.count(),
-        OutboxMessage.objects.count(),
-        len(files),
-    )
-
-
 # --- Images and files ---
-
-
-def image_bytes(fmt="JPEG", size=(40, 30), mode="RGB") -> bytes:
-    out = io.BytesIO()
-    Image.new(mode, size, 128).save(out, format=fmt)
-    return out.getvalue()
 
 
 def bomb_png() -> bytes:
     out = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(out, format="PNG", optimize=True)  # 400 megapixels
     return out.getvalue()
-
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def upload(name: str, data: bytes, content_type="application/octet-stream"):

@@ -14,11 +14,10 @@ from django.db import InterfaceError, OperationalError
 from django.test import Client, RequestFactory
 from django.utils import timezone, translation
 
+from core.middleware import server_error
 from grievances import notifications, sms, workflow
 from grievances.models import Attachment, Grievance, OutboxMessage, TimelineEntry
-from services.middleware import server_error
-
-from .test_bad_input import PDF, VALID, image_bytes, stored, url
+from tests.helpers import PDF, VALID, image_bytes, stored, url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "sms_outbox")]
 

@@ -6,23 +6,11 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
+from tests.helpers import PUBLIC_PAGES
+
 # The services page is the heaviest public page: all three tables, every officer's contacts.
 BUDGET_BYTES = 40 * 1024
 
-PUBLIC_PAGES = [
-    "/{lang}/",
-    "/{lang}/services/",
-    "/{lang}/services/citizen/",
-    "/{lang}/services/institutional/",
-    "/{lang}/services/internal/",
-    "/{lang}/services/citizen/1/",
-    "/{lang}/services/search/?q=ICT",
-    "/{lang}/expectations/",
-    "/{lang}/grs/",
-    "/{lang}/charter/print/",
-    "/{lang}/complaints/new/",
-    "/{lang}/complaints/track/",
-]
 
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="/static/([^"]+)">')
 

@@ -7,8 +7,10 @@ from django.urls import reverse
 from grievances import workflow
 from grievances.attachments import CleanAttachment
 from grievances.models import Grievance, StaffProfile, TimelineEntry
+from tests.helpers import at
 
-from .conftest import at
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ from PIL import Image
 from grievances.attachments import MAX_ATTACHMENT_BYTES, clean_upload
 from grievances.models import Attachment
 
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def jpeg_with_exif() -> bytes:
     image = Image.new("RGB", (40, 30), (200, 10, 10))

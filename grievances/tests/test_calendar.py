@@ -7,6 +7,9 @@ from django.core.management import call_command
 from grievances import calendar
 from grievances.models import Holiday
 
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
+
 D = datetime.date
 
 

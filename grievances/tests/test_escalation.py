@@ -9,8 +9,10 @@ from django.db import connection
 from grievances import workflow
 from grievances.models import Grievance, OutboxMessage, TimelineEntry
 from grievances.workflow import escalate_overdue
+from tests.helpers import at
 
-from .conftest import at
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
 
 D = datetime.date
 Status = Grievance.Status

@@ -8,6 +8,9 @@ from django.utils.datastructures import MultiValueDict
 from grievances.forms import ComplaintForm, TrackForm
 from grievances.text import normalise_mobile, normalise_tracking_number
 
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
+
 TODAY = datetime.date(2025, 3, 2)
 
 

@@ -9,8 +9,10 @@ from django.core.management import call_command
 
 from grievances import notifications, sms
 from grievances.models import Grievance, OutboxMessage
+from tests.helpers import at
 
-from .conftest import at
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.mark.django_db

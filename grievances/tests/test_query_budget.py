@@ -8,6 +8,9 @@ from django.urls import reverse
 
 from grievances.models import StaffProfile
 
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def gro(django_user_model, office):

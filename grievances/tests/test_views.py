@@ -8,8 +8,10 @@ from django.utils import translation
 
 from grievances import workflow
 from grievances.models import Grievance, Rating
+from tests.helpers import at
 
-from .conftest import at
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
 
 FORM = {
     "complaint_type": "citizen",

@@ -9,8 +9,10 @@ from grievances import workflow
 from grievances.models import Grievance, OutboxMessage, Rating, TimelineEntry
 from grievances.workflow import WorkflowError
 from services.models import Office
+from tests.helpers import at
 
-from .conftest import at
+# Messages and errors made outside a request are read in English here.
+pytestmark = pytest.mark.usefixtures("english")
 
 D = datetime.date
 Status = Grievance.Status

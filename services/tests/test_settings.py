@@ -25,7 +25,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_SETTINGS_MODULE="charter_site.settings_production",
+        DJANGO_SETTINGS_MODULE="charter_site.settings.production",
         SECRET_KEY="k3v-9Qz!pL2x#Rt7Wm@4Yb8Nc1Hd6Fj0Sg5Ue^Ai*Oo_Ps+Tq=Vr" * 2,
         ALLOWED_HOSTS="grs.example.gov.bd",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/charter",
@@ -38,7 +38,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
 def test_production_refuses_to_start_without_a_secret_key():
     result = _manage(
         "check",
-        DJANGO_SETTINGS_MODULE="charter_site.settings_production",
+        DJANGO_SETTINGS_MODULE="charter_site.settings.production",
         SECRET_KEY="",
         ALLOWED_HOSTS="grs.example.gov.bd",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/charter",
@@ -57,7 +57,7 @@ def test_pages_carry_a_strict_content_security_policy(client, charter):
 def test_production_refuses_to_start_without_an_sms_gateway():
     result = _manage(
         "check",
-        DJANGO_SETTINGS_MODULE="charter_site.settings_production",
+        DJANGO_SETTINGS_MODULE="charter_site.settings.production",
         SECRET_KEY="k3v-9Qz!pL2x#Rt7Wm@4Yb8Nc1Hd6Fj0Sg5Ue^Ai*Oo_Ps+Tq=Vr" * 2,
         ALLOWED_HOSTS="grs.example.gov.bd",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/charter",

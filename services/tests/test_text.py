@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from services.text import normalize_for_search, to_ascii_digits, to_bangla_digits
+from core.text import normalize_for_search, to_ascii_digits, to_bangla_digits
 
 YA_PRECOMPOSED = "\u09df"  # য়
 YA_NUKTA = "\u09af\u09bc"  # য + ়

@@ -117,11 +117,3 @@ def axe_violations(page) -> list[dict]:
         }
         for violation in result["violations"]
     ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate limits and cached pages from an earlier test must not leak into this one."""
-    from django.core.cache import cache
-
-    cache.clear()

@@ -3,8 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import LANGUAGES, PUBLIC_PAGES
+
 from .conftest import axe_violations
-from .pages import LANGUAGES, PUBLIC_PAGES
 
 pytestmark = pytest.mark.browser
 

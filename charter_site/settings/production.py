@@ -1,0 +1,72 @@
+"""Production: ``DJANGO_SETTINGS_MODULE=charter_site.settings.production``.
+
+Refuses to start without a real SECRET_KEY, a PostgreSQL DATABASE_URL and a shared cache.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env_bool, env_list
+
+DEBUG = False
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("development-only"):
+    raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host names.")
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("Set DATABASE_URL to the PostgreSQL database (postgres://...).")
+
+# Complainants are told by SMS and e-mail: production sends them for real, never to a console
+# log (which would also put their mobile numbers in the logs). Choosing another backend
+# takes an explicit SMS_BACKEND / EMAIL_BACKEND.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "grievances.sms.HttpGatewayBackend")
+if SMS_BACKEND == "grievances.sms.HttpGatewayBackend" and not os.environ.get("SMS_GATEWAY_URL"):
+    raise ImproperlyConfigured("Set SMS_GATEWAY_URL (and SMS_GATEWAY_TOKEN) for the SMS gateway.")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Rate limits and cached pages must be shared by every worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+}
+
+# Sessions only remember which receipts and cases a browser may open, and staff logins:
+# kept in the shared cache, they cost no database write per complaint.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto; SECURE_SSL_REDIRECT=0 when
+# the proxy already redirects http to https.
+if env_bool("BEHIND_PROXY", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_MAX_AGE = 365 * 24 * 3600
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,49 @@
+"""Site-wide pages with no charter in them: the root redirect, language switch, health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.urls import translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_from_path, override
+from django.views.decorators.cache import never_cache
+
+
+def root(request):
+    """``/``: Bangla unless the visitor chose English before (language cookie)."""
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    return HttpResponseRedirect(f"/{language}/")
+
+
+def switch_language(request, language):
+    """Go to the same page in the other language and remember the choice."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = f"/{language}/"
+    # Resolve the page in its own language: the browser's Accept-Language (often en-US on a
+    # Bangla reader's phone) is the active one here, and /bn/... would not resolve under it.
+    with override(get_language_from_path(next_url) or settings.LANGUAGE_CODE):
+        response = HttpResponseRedirect(translate_url(next_url, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

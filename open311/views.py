@@ -1,0 +1,623 @@
+"""Open311 GeoReport v2 (../shared/reference/open311-georeport-v2.md): the charter's services
+and the public state of complaints in JSON and XML, and complaints filed by other systems.
+
+What is public is only what the office's own monthly report could show: the service, the
+status, the dates and the tier's office. Never the complainant's name, ID, addresses,
+mobile or e-mail, nor their own words (subject, description) or the notes written to them:
+the guideline lets only the officers handling the case read those.
+"""
+
+import datetime
+import json
+import xml.etree.ElementTree as ET
+from functools import wraps
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core import ratelimit
+from core.caching import cached_charter_page
+from grievances import workflow
+from grievances.forms import ComplaintForm
+from grievances.models import Grievance, TimelineEntry
+from services.charter import current_charter, last_updated, published_services
+from services.models import GrsTier, Service
+
+from . import keys
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
+# The spec's XML wraps each list in a plural element whose items have the singular name.
+ITEM_TAGS = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
+# "Default query limit is a span of 90 days or first 1000 requests returned" (GET requests).
+MAX_SPAN = datetime.timedelta(days=90)
+MAX_REQUESTS = 1000
+REQUESTS_MAX_AGE = 60
+TRUE_VALUES = {"true", "1", "yes", "on"}
+OTHER_SERVICE_CODE = "other"
+
+
+class Open311Error(Exception):
+    """One or more errors for the spec's error list; ``status`` is the HTTP status."""
+
+    def __init__(self, status: int, *descriptions: str):
+        self.status = status
+        self.descriptions = descriptions
+        super().__init__("; ".join(descriptions))
+
+
+# Rendering: one Python structure, written as JSON or as the spec's XML.
+
+
+def _element(tag: str, value) -> ET.Element:
+    element = ET.Element(tag)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            element.append(_element(key, item))
+    elif isinstance(value, list):
+        for item in value:
+            element.append(_element(ITEM_TAGS[tag], item))
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+    return element
+
+
+def render(fmt: str, root: str, data, *, status: int = 200) -> HttpResponse:
+    if fmt == "json":
+        body = json.dumps(data, ensure_ascii=False)
+    else:
+        body = XML_DECLARATION + ET.tostring(_element(root, data), encoding="unicode")
+    return HttpResponse(body.encode(), status=status, content_type=CONTENT_TYPES[fmt])
+
+
+def render_error(fmt: str, error: Open311Error) -> HttpResponse:
+    errors = [{"code": error.status, "description": text} for text in error.descriptions]
+    response = render(fmt, "errors", errors, status=error.status)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def _parameters(request):
+    return request.POST if request.method == "POST" else request.GET
+
+
+def _check_jurisdiction(request) -> None:
+    """This endpoint serves one jurisdiction: jurisdiction_id is optional, checked if set."""
+    expected = getattr(settings, "OPEN311_JURISDICTION_ID", "")
+    given = _parameters(request).get("jurisdiction_id", "").strip()
+    if expected and given and given != expected:
+        raise Open311Error(404, _("jurisdiction_id %(id)s was not found.") % {"id": given})
+
+
+def open311_endpoint(view):
+    """Check jurisdiction_id and turn Open311Error into the spec's error list."""
+
+    @wraps(view)
+    def wrapper(request, fmt, **kwargs):
+        try:
+            _check_jurisdiction(request)
+            return view(request, fmt, **kwargs)
+        except Open311Error as error:
+            return render_error(fmt, error)
+
+    return wrapper
+
+
+# Services: one per published charter service.
+
+
+def _charter():
+    charter = current_charter()
+    if charter is None:
+        raise Open311Error(400, _("No charter has been entered yet."))
+    return charter
+
+
+def service_code(service: Service | None) -> str:
+    return f"{service.category}-{service.serial}" if service else OTHER_SERVICE_CODE
+
+
+def _parse_service_code(code: str) -> Q | None:
+    category, separator, serial = code.rpartition("-")
+    if not separator or category not in Service.Category.values or not serial.isdecimal():
+        return None
+    return Q(category=category, serial=int(serial))
+
+
+def _find_service(charter, code: str) -> Service | None:
+    match = _parse_service_code(code)
+    if match is None:
+        return None
+    return published_services(charter).filter(match).first()
+
+
+def _service(service: Service) -> dict:
+    category = service.get_category_display()
+    description = _(
+        "Complaints about the service “%(service)s”. The charter promises: time limit "
+        "%(time_limit)s; fee %(fee)s; responsible officer %(officer)s."
+    ) % {
+        "service": service.name,
+        "time_limit": service.time_limit_text,
+        "fee": service.fee_text,
+        "officer": service.responsible_officer.designation,
+    }
+    return {
+        "service_code": service_code(service),
+        "service_name": service.name,
+        "description": description,
+        "metadata": True,
+        "type": "realtime",
+        "keywords": ", ".join([category, _("complaint"), _("grievance")]),
+        "group": category,
+    }
+
+
+def _values(choices) -> list[dict]:
+    return [{"key": key, "name": str(label)} for key, label in choices]
+
+
+def _attributes() -> list[dict]:
+    """What a complaint needs beyond the standard fields: the guideline's complaint form."""
+    yes_no = [("true", _("Yes")), ("false", _("No"))]
+    unless_anonymous = _("Required unless the complaint is anonymous.")
+    rows = [
+        (
+            "complaint_type",
+            "singlevaluelist",
+            True,
+            _("Type of complaint"),
+            "",
+            Grievance.ComplaintType.choices,
+        ),
+        ("subject", "string", True, _("Subject of the complaint, in one line."), "", None),
+        (
+            "anonymous",
+            "singlevaluelist",
+            False,
+            _(
+                "Complain anonymously: no personal details are kept, the complainant gets no "
+                "messages and cannot follow the complaint, and the officer may decline it."
+            ),
+            "",
+            yes_no,
+        ),
+        (
+            "name",
+            "string",
+            False,
+            _("The complainant's name (first_name and last_name are also accepted).")
+            + " "
+            + unless_anonymous,
+            "",
+            None,
+        ),
+        (
+            "id_type",
+            "singlevaluelist",
+            False,
+            _("Identity document.") + " " + unless_anonymous,
+            "",
+            Grievance.IdType.choices,
+        ),
+        (
+            "id_number",
+            "string",
+            False,
+            _("Number of the identity document.") + " " + unless_anonymous,
+            _(
+                "National ID: 10, 13 or 17 digits; birth registration: 17 digits; "
+                "passport: 8 or 9 letters and digits."
+            ),
+            None,
+        ),
+        (
+            "permanent_address",
+            "text",
+            False,
+            _("Permanent address.") + " " + unless_anonymous,
+            "",
+            None,
+        ),
+        (
+            "present_address",
+            "text",
+            False,
+            _("Present address, if different (address_string is also accepted)."),
+            "",
+            None,
+        ),
+        (
+            "mobile",
+            "string",
+            False,
+            _("Mobile number for the tracking number and messages (phone is also accepted).")
+            + " "
+            + unless_anonymous,
+            _("11 digits starting with 013 to 019, for example 01712345678."),
+            None,
+        ),
+        (
+            "service_applied_on",
+            "datetime",
+            False,
+            _(
+                "The date the service was applied for. A complaint can be made once the "
+                "service's time limit has run out, or earlier if the office has decided."
+            ),
+            _("A date, for example 2025-01-31."),
+            None,
+        ),
+        (
+            "service_tracking_number",
+            "string",
+            False,
+            _("The service's tracking number, if any."),
+            "",
+            None,
+        ),
+        (
+            "office_has_decided",
+            "singlevaluelist",
+            False,
+            _("The office has already decided on the application."),
+            "",
+            yes_no,
+        ),
+    ]
+    attributes = []
+    for order, (code, datatype, required, description, hint, choices) in enumerate(rows, 1):
+        attribute = {
+            "variable": True,
+            "code": code,
+            "datatype": datatype,
+            "required": required,
+            "datatype_description": str(hint) or None,
+            "order": order,
+            "description": str(description),
+        }
+        if choices is not None:
+            attribute["values"] = _values(choices)
+        attributes.append(attribute)
+    return attributes
+
+
+# Service requests: the public state of complaints.
+
+
+def _w3(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment, timezone.get_default_timezone()).isoformat(timespec="seconds")
+
+
+def _end_of_day(day: datetime.date) -> str:
+    """The deadline is the end of its working day, Asia/Dhaka."""
+    moment = datetime.datetime.combine(
+        day, datetime.time(23, 59, 59), tzinfo=timezone.get_default_timezone()
+    )
+    return moment.isoformat()
+
+
+def _requests_queryset():
+    latest_step = (
+        TimelineEntry.objects.filter(grievance=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("kind")[:1]
+    )
+    return (
+        Grievance.objects.select_related("service", "office__parent__parent")
+        .annotate(latest_step=Subquery(latest_step))
+        .order_by("-received_at", "-pk")
+    )
+
+
+class TierContacts:
+    """Every GRS table row, read once, so each complaint's agency costs no query."""
+
+    def __init__(self):
+        tiers = GrsTier.objects.select_related("charter", "officer__office")
+        self.by_office = {(tier.charter.office_id, tier.level): tier for tier in tiers}
+
+    def agency(self, grievance: Grievance) -> str | None:
+        # As workflow.tier_info: an office without a charter uses its parent's GRS table.
+        office = grievance.office
+        while office is not None:
+            tier = self.by_office.get((office.pk, grievance.tier))
+            if tier is not None:
+                if tier.officer is None:
+                    return tier.contact_role
+                return f"{tier.contact_role}: {tier.officer.designation}, {tier.officer.office}"
+            office = office.parent
+        return None
+
+
+def _request(grievance: Grievance, contacts: TierContacts) -> dict:
+    step = grievance.latest_step
+    return {
+        "service_request_id": str(grievance.pk),
+        "status": "open" if grievance.is_open else "closed",
+        "status_notes": str(TimelineEntry.Kind(step).label) if step else None,
+        "service_name": grievance.service.name
+        if grievance.service
+        else _("Another service (not in the charter)"),
+        "service_code": service_code(grievance.service),
+        "description": None,
+        "agency_responsible": contacts.agency(grievance),
+        "service_notice": None,
+        "requested_datetime": _w3(grievance.received_at),
+        "updated_datetime": _w3(grievance.updated_at),
+        "expected_datetime": _end_of_day(grievance.deadline),
+    }
+
+
+def _requests(grievances) -> list[dict]:
+    contacts = TierContacts()
+    return [_request(grievance, contacts) for grievance in grievances]
+
+
+def _listed(parameters, name: str) -> list[str]:
+    """A parameter that may be repeated and comma delimited."""
+    return [
+        value.strip()
+        for given in parameters.getlist(name)
+        for value in given.split(",")
+        if value.strip()
+    ]
+
+
+def _parse_w3(parameters, name: str) -> datetime.datetime | None:
+    value = parameters.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None and (day := parse_date(value)) is not None:
+            moment = datetime.datetime.combine(day, datetime.time())
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise Open311Error(
+            400,
+            _("%(name)s must be a w3 date and time, e.g. 2010-01-01T00:00:00Z.") % {"name": name},
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+def _filter_requests(parameters, *, charter, now: datetime.datetime):
+    queryset = _requests_queryset()
+    ids = _listed(parameters, "service_request_id")
+    if ids:  # "This overrides all other arguments."
+        return queryset.filter(pk__in=[int(value) for value in ids if value.isdecimal()])
+
+    codes = _listed(parameters, "service_code")
+    if codes:
+        matches = Q(pk__in=[])
+        for code in codes:
+            if code == OTHER_SERVICE_CODE:
+                matches |= Q(service__isnull=True)
+            elif (match := _parse_service_code(code)) is not None:
+                matches |= Q(service__in=Service.objects.filter(match, office=charter.office_id))
+        queryset = queryset.filter(matches)
+
+    statuses = set(_listed(parameters, "status"))
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, _("status must be open, closed or both, comma delimited."))
+    if statuses == {"open"}:
+        queryset = queryset.filter(status__in=Grievance.OPEN_STATUSES)
+    elif statuses == {"closed"}:
+        queryset = queryset.exclude(status__in=Grievance.OPEN_STATUSES)
+
+    start, end = _parse_w3(parameters, "start_date"), _parse_w3(parameters, "end_date")
+    if start and end:
+        if end < start:
+            raise Open311Error(400, _("end_date is before start_date."))
+        if end - start > MAX_SPAN:
+            raise Open311Error(400, _("start_date and end_date may not span more than 90 days."))
+    elif start:
+        end = start + MAX_SPAN
+    elif end:
+        start = end - MAX_SPAN
+    else:
+        start = now - MAX_SPAN
+    queryset = queryset.filter(received_at__gte=start)
+    if end:
+        queryset = queryset.filter(received_at__lte=end)
+    return queryset
+
+
+# POST requests: a complaint filed by another system, through the web form's own checks.
+
+# Where each complaint form field comes from, for error messages.
+FORM_PARAMETERS = {
+    "description": "description",
+    "email": "email",
+    "service": "service_code",
+    "other_service": "service_code",
+    "is_anonymous": "attribute[anonymous]",
+}
+
+
+def _form_data(parameters, service: Service) -> dict:
+    def attribute(code):
+        return parameters.get(f"attribute[{code}]", "").strip()
+
+    def given(name):
+        return parameters.get(name, "").strip()
+
+    full_name = " ".join(filter(None, [given("first_name"), given("last_name")]))
+    applied_on = attribute("service_applied_on")
+    return {
+        "complaint_type": attribute("complaint_type"),
+        "subject": attribute("subject"),
+        "description": given("description"),
+        "is_anonymous": attribute("anonymous").lower() in TRUE_VALUES,
+        "name": attribute("name") or full_name,
+        "id_type": attribute("id_type"),
+        "id_number": attribute("id_number"),
+        "permanent_address": attribute("permanent_address"),
+        "present_address": attribute("present_address") or given("address_string"),
+        "mobile": attribute("mobile") or given("phone"),
+        "email": given("email"),
+        "service": str(service.pk),
+        # A "datetime" attribute may come as a full timestamp; the form wants the date.
+        "service_applied_on": applied_on.split("T")[0],
+        "service_tracking_number": attribute("service_tracking_number"),
+        "office_has_decided": attribute("office_has_decided").lower() in TRUE_VALUES,
+    }
+
+
+def _form_errors(form) -> list[str]:
+    descriptions = []
+    for field, messages in form.errors.items():
+        parameter = FORM_PARAMETERS.get(field, f"attribute[{field}]")
+        for message in messages:
+            descriptions.append(message if field == "__all__" else f"{parameter}: {message}")
+    return descriptions
+
+
+def _create_request(request, fmt: str) -> HttpResponse:
+    parameters = request.POST
+    raw_key = parameters.get("api_key", "").strip()
+    if not raw_key:
+        raise Open311Error(403, _("api_key is missing: ask the office for a key."))
+    if keys.authenticate(raw_key) is None:
+        raise Open311Error(403, _("Invalid api_key: the key is unknown or has been revoked."))
+    charter = _charter()
+    code = parameters.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, _("service_code was not provided."))
+    service = _find_service(charter, code)
+    if service is None:
+        raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
+
+    form = ComplaintForm(
+        _form_data(parameters, service), charter=charter, today=timezone.localdate()
+    )
+    if not form.is_valid():
+        raise Open311Error(400, *_form_errors(form))
+    data = form.cleaned_data
+    if data["mobile"] and not ratelimit.allow("submit_mobile", data["mobile"]):
+        raise Open311Error(429, _("Too many complaints from this mobile number today."))
+    try:
+        grievance = workflow.submit(
+            office=charter.office,
+            **form.complaint(),
+            channel=Grievance.Channel.API,
+            language=get_language(),
+        )
+    except workflow.WorkflowError as error:
+        raise Open311Error(400, str(error.message)) from error
+    notice = _(
+        "Complaint received. Tracking number: %(tracking_number)s. The grievance redress "
+        "officer is to decide by %(deadline)s."
+    ) % {"tracking_number": grievance.tracking_number, "deadline": grievance.deadline.isoformat()}
+    created = [{"service_request_id": str(grievance.pk), "service_notice": notice}]
+    response = render(fmt, "service_requests", created)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+# Views.
+
+
+@require_GET
+@open311_endpoint
+def discovery(request, fmt):
+    charter = _charter()
+    office = charter.office
+    changeset = _w3(last_updated(charter))
+    endpoint_url = request.build_absolute_uri(reverse("open311:discovery", args=[fmt]))
+    contact = ", ".join(filter(None, [str(office), office.phone, office.email]))
+    return render(
+        fmt,
+        "discovery",
+        {
+            "changeset": changeset,
+            "contact": contact,
+            "key_service": _("Ask the office for an API key: %(contact)s") % {"contact": contact},
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": endpoint_url.rsplit("/", 1)[0],
+                    "changeset": changeset,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
+
+
+@require_GET
+@cached_charter_page
+@open311_endpoint
+def service_list(request, fmt):
+    services = published_services(_charter())
+    return render(fmt, "services", [_service(service) for service in services])
+
+
+@require_GET
+@cached_charter_page
+@open311_endpoint
+def service_definition(request, fmt, code):
+    service = _find_service(_charter(), code)
+    if service is None:
+        raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
+    return render(
+        fmt,
+        "service_definition",
+        {"service_code": service_code(service), "attributes": _attributes()},
+    )
+
+
+@csrf_exempt  # other systems POST with an api_key, not a session and a CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
+@open311_endpoint
+def requests(request, fmt):
+    if request.method == "POST":
+        return _create_request(request, fmt)
+    grievances = _filter_requests(request.GET, charter=_charter(), now=timezone.now())
+    response = render(fmt, "service_requests", _requests(grievances[:MAX_REQUESTS]))
+    patch_cache_control(response, public=True, max_age=REQUESTS_MAX_AGE)
+    return response
+
+
+@require_GET
+@open311_endpoint
+def request_detail(request, fmt, request_id):
+    grievance = None
+    if request_id.isdecimal():
+        grievance = _requests_queryset().filter(pk=int(request_id)).first()
+    if grievance is None:
+        raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": request_id})
+    response = render(fmt, "service_requests", _requests([grievance]))
+    patch_cache_control(response, public=True, max_age=REQUESTS_MAX_AGE)
+    return response
+
+
+def not_found(request, path=""):
+    fmt = "json" if request.path.endswith(".json") else "xml"
+    return render_error(
+        fmt, Open311Error(404, _("No such Open311 resource; see discovery.xml or services.xml."))
+    )

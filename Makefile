@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test bench screenshots lint format messages clean
+.PHONY: setup run test test-fast bench screenshots lint format messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
+# Everything but the browser tests, on every core: the loop to run while working.
+test-fast: setup
+	$(PY) -m pytest -m "not browser" -n auto
+
 # Not part of `make test`: needs PostgreSQL, Redis and wrk; writes bench/RESULTS.md.
 bench: setup
 	command -v wrk >/dev/null || apt-get install -y wrk
@@ -39,6 +43,7 @@ screenshots: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

@@ -16,7 +16,7 @@ def current_charter() -> Charter | None:
     Kept in the shared cache until charter data changes (the same version as the pages),
     so that the complaint form and the API do not query it on every request.
     """
-    office_id = getattr(settings, "CHARTER_OFFICE_ID", None)
+    office_id = settings.CHARTER_OFFICE_ID
     key = f"charter:current:{office_id or ''}"
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY) or charter_version()

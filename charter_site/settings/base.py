@@ -187,6 +187,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "grs@doict.kaunia.rang
 
 # Public site's canonical origin, used in QR codes and links in messages.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The office whose charter the site shows (its primary key); unset: the first charter.
+CHARTER_OFFICE_ID = (
+    int(os.environ["CHARTER_OFFICE_ID"]) if os.environ.get("CHARTER_OFFICE_ID") else None
+)
+# Open311: the jurisdiction_id this endpoint answers to; unset: any (the parameter is optional).
+OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,10 @@
 Complainants hear by SMS (and e-mail when they gave one), officers by e-mail. Messages carry
 the tracking number, the step and the dates, never the complainant's personal data; only the
 complainant and the handling officer receive them.
+
+The texts are templates in ``templates/grievances/messages/``, rendered in the reader's
+language: numbers and dates as that language writes them (Bangla digits on Bangla messages),
+the tracking number and links as they are.
 """
 
 import datetime
@@ -11,11 +15,10 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from core.templatetags.local_format import local_date
 from services.models import GrsTier, Officer
 
 from . import calendar, sms
@@ -25,6 +28,28 @@ logger = logging.getLogger(__name__)
 Kind = TimelineEntry.Kind
 TRACKING_PLACEHOLDER = "\x00tracking\x00"
 DIGEST_WORKING_DAYS = 5
+ESCALATION_LIST_LIMIT = 200  # tracking numbers listed in an officer's escalation e-mail
+TEMPLATES = "grievances/messages/"
+
+# Steps the complainant is told of; each has <kind>_sms.txt, _email_subject.txt, _email.txt.
+COMPLAINANT_KINDS = frozenset(
+    {
+        Kind.SUBMITTED,
+        Kind.INFORMATION_REQUESTED,
+        Kind.FORWARDED,
+        Kind.DISPOSED,
+        Kind.ESCALATED,
+        Kind.APPEALED,
+        Kind.CLOSED,
+    }
+)
+# Steps that bring a case to an officer, and the officer's message for each.
+OFFICER_MESSAGES = {
+    Kind.SUBMITTED: "officer_new_case",
+    Kind.ESCALATED: "officer_case_came_to_you",
+    Kind.APPEALED: "officer_case_came_to_you",
+    Kind.FORWARDED: "officer_case_came_to_you",
+}
 
 
 def _track_url() -> str:
@@ -37,105 +62,54 @@ def _admin_url(grievance_id: int) -> str:
     )
 
 
+def _render(name: str, context: dict) -> str:
+    """A message text in the active language, without the template's surrounding blank lines."""
+    return render_to_string(TEMPLATES + name, context).strip()
+
+
+def _render_subject(name: str, context: dict) -> str:
+    """An e-mail subject: one line, whatever the template or the translation holds."""
+    return " ".join(_render(name, context).split())
+
+
 def _complainant_text(
     kind: str, *, tracking_number: str, tier: int, deadline: datetime.date, note: str = ""
 ) -> tuple[str, str, str] | None:
     """(SMS, e-mail subject, e-mail body) in the active language, or None if nothing to tell."""
-    values = {
+    if kind not in COMPLAINANT_KINDS:
+        return None
+    from .workflow import APPEAL_WINDOW_DAYS  # workflow imports this module
+
+    context = {
         "tracking": tracking_number,
-        "deadline": local_date(deadline),
+        "deadline": deadline,
         "tier": GrsTier.Level(tier).label,
         "url": _track_url(),
         "note": note,
+        "appeal_days": APPEAL_WINDOW_DAYS,
     }
-    if kind == Kind.SUBMITTED:
-        sms_text = _(
-            "Complaint %(tracking)s received. Expected disposal by %(deadline)s. "
-            "Follow it at %(url)s"
-        )
-        subject = _("Your complaint %(tracking)s has been received")
-        body = _(
-            "Your complaint has been received.\n\nTracking number: %(tracking)s\n"
-            "Sent to: %(tier)s\nExpected disposal by: %(deadline)s\n\n"
-            "The officer will look into your complaint and may ask you for more information. "
-            "You will be told the decision. Follow every step at %(url)s with your tracking "
-            "number and mobile number."
-        )
-    elif kind == Kind.INFORMATION_REQUESTED:
-        sms_text = _("Complaint %(tracking)s: the office needs more information: %(note)s")
-        subject = _("Complaint %(tracking)s: more information needed")
-        body = _(
-            "The office needs more information about your complaint %(tracking)s:\n\n"
-            "%(note)s\n\nPlease contact the office. Details: %(url)s"
-        )
-    elif kind == Kind.FORWARDED:
-        sms_text = _(
-            "Complaint %(tracking)s has been forwarded to %(note)s. "
-            "Expected disposal by %(deadline)s."
-        )
-        subject = _("Complaint %(tracking)s forwarded")
-        body = _(
-            "Your complaint %(tracking)s has been forwarded to %(note)s.\n"
-            "Expected disposal by: %(deadline)s\n\nFollow it at %(url)s"
-        )
-    elif kind == Kind.DISPOSED:
-        sms_text = _(
-            "A decision has been made on complaint %(tracking)s. Read it and appeal within "
-            "30 days if you are not satisfied: %(url)s"
-        )
-        subject = _("Decision on complaint %(tracking)s")
-        body = _(
-            "A decision has been made on your complaint %(tracking)s:\n\n%(note)s\n\n"
-            "If you are not satisfied, you may appeal within 30 days at %(url)s"
-        )
-    elif kind == Kind.ESCALATED:
-        sms_text = _(
-            "Complaint %(tracking)s was not settled in time and has gone to: %(tier)s. "
-            "Expected disposal by %(deadline)s."
-        )
-        subject = _("Complaint %(tracking)s escalated")
-        body = _(
-            "Your complaint %(tracking)s was not settled in time and has gone to the next "
-            "tier: %(tier)s.\nExpected disposal by: %(deadline)s\n\nFollow it at %(url)s"
-        )
-    elif kind == Kind.APPEALED:
-        sms_text = _(
-            "Your appeal on complaint %(tracking)s has been received by: %(tier)s. "
-            "Expected disposal by %(deadline)s."
-        )
-        subject = _("Appeal on complaint %(tracking)s received")
-        body = _(
-            "Your appeal on complaint %(tracking)s has been received by: %(tier)s.\n"
-            "Expected disposal by: %(deadline)s\n\nFollow it at %(url)s"
-        )
-    elif kind == Kind.CLOSED:
-        sms_text = _("Complaint %(tracking)s has been closed. Thank you.")
-        subject = _("Complaint %(tracking)s closed")
-        body = _("Your complaint %(tracking)s has been closed. Thank you.\n\n%(url)s")
-    else:
-        return None
-    return sms_text % values, subject % values, body % values
+    return (
+        _render(f"{kind}_sms.txt", context),
+        _render_subject(f"{kind}_email_subject.txt", context),
+        _render(f"{kind}_email.txt", context),
+    )
 
 
 def _officer_text(kind: str, *, tracking_number: str, tier: int, deadline, grievance_id):
-    values = {
+    """(e-mail subject, e-mail body) in the active language, or None if nothing to tell."""
+    name = OFFICER_MESSAGES.get(kind)
+    if name is None:
+        return None
+    context = {
         "tracking": tracking_number,
-        "deadline": local_date(deadline),
+        "deadline": deadline,
         "tier": GrsTier.Level(tier).label,
         "url": _admin_url(grievance_id),
     }
-    if kind == Kind.SUBMITTED:
-        subject = _("New complaint %(tracking)s")
-        body = _("A new complaint %(tracking)s is due by %(deadline)s.\n\n%(url)s")
-    elif kind in (Kind.ESCALATED, Kind.APPEALED, Kind.FORWARDED):
-        subject = _("Complaint %(tracking)s is now with you")
-        body = _(
-            "Complaint %(tracking)s has come to you (%(tier)s). It is due by %(deadline)s."
-            "\n\n%(url)s"
-        )
-    else:
-        return None
-    return subject % values, body % values
+    return (
+        _render_subject(f"{name}_email_subject.txt", context),
+        _render(f"{name}_email.txt", context),
+    )
 
 
 def _message(channel, recipient, *, grievance_id, now, subject="", body="", dedup_key=None):
@@ -183,12 +157,17 @@ def _complainant_messages(
 def queue_for_step(grievance: Grievance, entry: TimelineEntry, *, now) -> list[OutboxMessage]:
     """Queue what a step tells the complainant and, if it reaches a new officer, that officer."""
     with translation.override(grievance.language):
+        note = entry.public_note
+        if entry.kind == Kind.FORWARDED:
+            # The office it went to, named in the complainant's language (the note holds
+            # the name in the language of whoever forwarded it).
+            note = str(grievance.office)
         texts = _complainant_text(
             entry.kind,
             tracking_number=grievance.tracking_number,
             tier=grievance.tier,
             deadline=grievance.deadline,
-            note=entry.public_note,
+            note=note,
         )
     messages = _complainant_messages(
         grievance_id=grievance.pk,
@@ -253,20 +232,17 @@ def queue_escalations(moved, *, now, batch_size: int = 2000) -> int:
             )
         if upper.officer is not None and upper.officer.email:
             with translation.override(settings.LANGUAGE_CODE):
-                listed = "\n".join(row.tracking_number for row in rows[:200])
-                more = len(rows) - 200
-                body = _(
-                    "%(count)s complaints were not settled in time and have come to you "
-                    "(%(tier)s). They are due by %(deadline)s.\n\n%(list)s"
-                ) % {
-                    "count": len(rows),
-                    "tier": GrsTier.Level(upper.level).label,
-                    "deadline": local_date(deadline),
-                    "list": listed,
-                }
-                if more > 0:
-                    body += "\n" + _("and %(count)s more") % {"count": more}
-                subject = _("Escalated complaints for you")
+                subject = _render_subject("officer_escalated_batch_email_subject.txt", {})
+                body = _render(
+                    "officer_escalated_batch_email.txt",
+                    {
+                        "total": len(rows),
+                        "tier": GrsTier.Level(upper.level).label,
+                        "deadline": deadline,
+                        "listed": [row.tracking_number for row in rows[:ESCALATION_LIST_LIMIT]],
+                        "more": len(rows) - ESCALATION_LIST_LIMIT,
+                    },
+                )
             messages.append(
                 _message(
                     OutboxMessage.Channel.EMAIL,
@@ -301,21 +277,21 @@ def queue_officer_digests(*, today: datetime.date, now=None) -> int:
             officer = officers[officer_id]
             if not officer.email:
                 continue
-            lines = []
-            for tracking_number, deadline, _tier in rows:
-                flag = _("overdue") if deadline < today else ""
-                lines.append(f"{tracking_number}  {local_date(deadline)}  {flag}".rstrip())
-            body = _("Complaints due within %(days)s working days:\n\n%(list)s") % {
+            context = {
                 "days": DIGEST_WORKING_DAYS,
-                "list": "\n".join(lines),
+                "total": len(rows),
+                "cases": [
+                    {"tracking_number": number, "deadline": deadline, "overdue": deadline < today}
+                    for number, deadline, _tier in rows
+                ],
             }
             message = _message(
                 OutboxMessage.Channel.EMAIL,
                 officer.email,
                 grievance_id=None,
                 now=now,
-                subject=_("Complaints due soon: %(count)s") % {"count": len(rows)},
-                body=body,
+                subject=_render_subject("officer_digest_email_subject.txt", context),
+                body=_render("officer_digest_email.txt", context),
                 dedup_key=f"digest:{officer_id}:{today.isoformat()}",
             )
             try:

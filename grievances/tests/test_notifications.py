@@ -1,11 +1,14 @@
 import datetime
 import io
 import json
+import re
+import unicodedata
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from grievances import notifications, sms
 from grievances.models import Grievance, OutboxMessage
@@ -28,10 +31,30 @@ def test_the_outbox_sends_sms_and_email(file_complaint, sms_outbox):
 
 
 @pytest.mark.django_db
-def test_messages_are_in_the_complainants_language(file_complaint, sms_outbox):
-    file_complaint(language="bn")
-    notifications.send_due(now=at(2025, 1, 5, 11))
-    assert "১৬" in sms_outbox[0].body  # 16 February in Bangla digits
+@pytest.mark.parametrize(
+    ("language", "active", "words", "deadline"),
+    [
+        ("bn", "en", ("অভিযোগ", "গৃহীত হয়েছে"), "১৬ ফেব্রুয়ারি ২০২৫"),
+        ("en", "bn", ("complaint", "received"), "16 February 2025"),
+    ],
+)
+def test_messages_are_in_the_complainants_language(
+    file_complaint, sms_outbox, language, active, words, deadline
+):
+    with translation.override(active):  # whatever language the office works in
+        file_complaint(language=language)
+        notifications.send_due(now=at(2025, 1, 5, 11))
+    (sms,) = sms_outbox
+    (mail_to_complainant,) = [m for m in mail.outbox if m.to == ["rahima@example.com"]]
+    texts = [
+        unicodedata.normalize("NFC", text)  # one spelling of য় on both sides
+        for text in (sms.body, mail_to_complainant.subject, mail_to_complainant.body)
+    ]
+    for text in texts:
+        assert words[0] in text.lower()
+        assert bool(re.search("[\u0980-\u09ff]", text)) == (language == "bn"), text
+    assert unicodedata.normalize("NFC", words[1]) in texts[0]
+    assert unicodedata.normalize("NFC", deadline) in texts[0]
 
 
 class BrokenBackend(sms.BaseSmsBackend):

@@ -148,45 +148,32 @@ class DisposeForm(NoteForm):
     )
 
 
-# action name -> (button label, form, workflow function, extra keyword arguments from the form)
+Step = workflow.Step
+
+# Each officer's step -> (button label, form, workflow function); the form's cleaned data are
+# the function's other keyword arguments. Which of them a case allows is
+# workflow.available_steps's to say.
 ACTIONS = {
-    "start": (_("Start work"), NoteForm, workflow.start),
-    "request_information": (
+    Step.START: (_("Start work"), NoteForm, workflow.start),
+    Step.REQUEST_INFORMATION: (
         _("Request information"),
         QuestionForm,
         workflow.request_information,
     ),
-    "receive_information": (
+    Step.RECEIVE_INFORMATION: (
         _("Information received"),
         NoteForm,
         workflow.receive_information,
     ),
-    "record_hearing": (_("Record hearing"), HearingForm, workflow.record_hearing),
-    "order_investigation": (
+    Step.RECORD_HEARING: (_("Record hearing"), HearingForm, workflow.record_hearing),
+    Step.ORDER_INVESTIGATION: (
         _("Order investigation (+10 working days)"),
         NoteForm,
         workflow.order_investigation,
     ),
-    "forward": (_("Forward to another office"), ForwardForm, workflow.forward),
-    "dispose": (_("Dispose with decision"), DisposeForm, workflow.dispose),
-    "close": (_("Close"), NoteForm, workflow.close),
-}
-
-# Which actions make sense in which status (the workflow refuses the rest anyway).
-OPEN = set(Grievance.OPEN_STATUSES)
-ACTION_STATUSES = {
-    "start": {Grievance.Status.RECEIVED, Grievance.Status.FORWARDED},
-    "request_information": {
-        Grievance.Status.RECEIVED,
-        Grievance.Status.IN_PROGRESS,
-        Grievance.Status.FORWARDED,
-    },
-    "receive_information": {Grievance.Status.AWAITING_INFORMATION},
-    "record_hearing": OPEN,
-    "order_investigation": OPEN,
-    "forward": OPEN,
-    "dispose": OPEN,
-    "close": {Grievance.Status.DISPOSED},
+    Step.FORWARD: (_("Forward to another office"), ForwardForm, workflow.forward),
+    Step.DISPOSE: (_("Dispose with decision"), DisposeForm, workflow.dispose),
+    Step.CLOSE: (_("Close"), NoteForm, workflow.close),
 }
 
 _local = threading.local()
@@ -329,15 +316,11 @@ class GrievanceAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         grievance = self.get_queryset(request).filter(pk=object_id).first()
         if grievance is not None and self.has_change_permission(request, grievance):
+            allowed = workflow.available_steps(grievance, today=timezone.localdate())
             extra_context["grs_actions"] = [
-                (name, label)
-                for name, (label, _form, _function) in ACTIONS.items()
-                if grievance.status in ACTION_STATUSES[name]
-                and not (
-                    name == "order_investigation"
-                    and (grievance.tier != 1 or grievance.investigation_ordered)
-                )
-                and not (name == "request_information" and grievance.is_anonymous)
+                (str(step), label)
+                for step, (label, _form, _function) in ACTIONS.items()
+                if step in allowed
             ]
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -347,11 +330,22 @@ class GrievanceAdmin(admin.ModelAdmin):
             raise Http404
         if not self.has_change_permission(request, grievance):
             raise PermissionDenied
-        label, form_class, function = ACTIONS[action]
+        step = Step(action)
+        label, form_class, function = ACTIONS[step]
         form = form_class(request.POST or None)
-        if action == "forward":
+        if step == Step.FORWARD:
             form.fields["to_office"].queryset = Office.objects.exclude(pk=grievance.office_id)
-        if request.method == "POST" and form.is_valid():
+        # A step the case does not allow now has no button on the case page; if asked for
+        # anyway, say why instead of showing the form. (The workflow checks again, under a
+        # row lock, when the step is taken.)
+        today = timezone.localdate()
+        refusal = None
+        if step not in workflow.available_steps(grievance, today=today):
+            refusal = workflow.why_unavailable(grievance, step)
+        if request.method == "POST" and refusal is not None:
+            form.is_valid()
+            form.add_error(None, refusal)
+        elif request.method == "POST" and form.is_valid():
             try:
                 function(grievance=grievance, actor=request.user, **form.cleaned_data)
             except workflow.WorkflowError as error:
@@ -368,6 +362,7 @@ class GrievanceAdmin(admin.ModelAdmin):
             "form": form,
             "opts": self.opts,
             "action_label": label,
+            "refusal": refusal,
         }
         return TemplateResponse(request, "admin/grievances/grievance/action.html", context)
 

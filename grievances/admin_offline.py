@@ -73,11 +73,12 @@ class OfflineComplaintForm(ComplaintForm):
             )
         return received_on
 
+    def date_of_receipt(self) -> datetime.date:
+        # The service's own time limit is judged on the day the complaint arrived (as
+        # workflow.submit does with ``now=received_at``), not on the day it is entered.
+        return self.cleaned_data.get("received_on") or self.today
+
     def clean(self):
-        received_on = self.cleaned_data.get("received_on")
-        if received_on:
-            # The service's own time limit is judged on the day the complaint arrived.
-            self.today = received_on
         data = super().clean()
         received_at = self.received_at(data)
         if received_at and received_at > timezone.now():
@@ -135,6 +136,8 @@ def offline_complaint_view(model_admin, request):
                 actor=request.user,
                 now=form.received_at(data),
             )
+        except workflow.IneligibleComplaint as error:
+            form.add_ineligibility(error)
         except workflow.WorkflowError as error:
             form.add_error(None, error.message)
         else:

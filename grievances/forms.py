@@ -7,24 +7,20 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from core.templatetags.local_format import local_date
 from services.charter import published_services
 from services.models import Service
 
-from . import calendar
+from . import eligibility
 from .attachments import clean_upload
 from .models import Grievance
 from .text import normalise_digits, normalise_mobile, normalise_tracking_number
-from .workflow import MAX_ATTACHMENTS
+from .workflow import MAX_ATTACHMENTS, IneligibleComplaint
 
 REQUIRED = _("This field is required.")
 # Control characters (NUL included: PostgreSQL refuses it) and bidirectional overrides,
 # which can make text in admin read differently from what is stored. ZWJ/ZWNJ stay: Bangla
 # needs them.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# No office in any charter offered services before this; older dates are typing mistakes
-# (0025 for 2025, 1925 for 2025).
-EARLIEST_SERVICE_DATE = datetime.date(2000, 1, 1)
 
 
 def reject_control_characters(value: str) -> None:
@@ -245,6 +241,10 @@ class ComplaintForm(forms.Form):
         self.today = today
         self.fields["service"].queryset = published_services(charter)
 
+    def date_of_receipt(self) -> datetime.date:
+        """The day the office receives the complaint, on which its conditions are judged."""
+        return self.today
+
     COMPLAINT_FIELDS = (
         "complaint_type",
         "subject",
@@ -298,10 +298,9 @@ class ComplaintForm(forms.Form):
 
     def clean_service_applied_on(self):
         applied_on = self.cleaned_data.get("service_applied_on")
-        if applied_on and applied_on > self.today:
-            raise ValidationError(_("The date cannot be in the future."), code="future")
-        if applied_on and applied_on < EARLIEST_SERVICE_DATE:
-            raise ValidationError(_("The date is too long ago: check the year."), code="too_early")
+        problem = eligibility.service_date_problem(applied_on=applied_on, received_on=self.today)
+        if problem:
+            raise ValidationError(problem.message, code=problem.code)
         return applied_on
 
     def clean(self):
@@ -312,7 +311,11 @@ class ComplaintForm(forms.Form):
             for name in ("name", "id_type", "id_number", "permanent_address", "mobile"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, ValidationError(REQUIRED, code="required"))
-            self._check_id_number(data)
+            self._add_problem(
+                eligibility.id_number_problem(
+                    id_type=data.get("id_type") or "", id_number=data.get("id_number") or ""
+                )
+            )
         if not data.get("service") and not data.get("other_service"):
             if "other_service" not in self.errors:
                 self.add_error(
@@ -322,59 +325,26 @@ class ComplaintForm(forms.Form):
                         code="required",
                     ),
                 )
-        self._check_service_time_limit(data)
+        # workflow.submit judges the same on the date of receipt; this shows it on the field.
+        self._add_problem(
+            eligibility.service_problem(
+                service=data.get("service"),
+                applied_on=data.get("service_applied_on"),
+                office_has_decided=bool(data.get("office_has_decided")),
+                received_on=self.date_of_receipt(),
+                today=self.today,
+            )
+        )
         return data
 
-    def _check_id_number(self, data):
-        id_type, number = data.get("id_type"), data.get("id_number")
-        if not id_type or not number:
-            return
-        # isascii(): str.isdigit() also takes superscripts and other scripts' digits.
-        digits, plain = number.isascii() and number.isdigit(), number.isascii()
-        valid = {
-            Grievance.IdType.NATIONAL_ID: digits and len(number) in (10, 13, 17),
-            Grievance.IdType.BIRTH_REGISTRATION: digits and len(number) == 17,
-            Grievance.IdType.PASSPORT: plain and number.isalnum() and 8 <= len(number) <= 9,
-        }[id_type]
-        if not valid:
-            messages = {
-                Grievance.IdType.NATIONAL_ID: _("A national ID number has 10, 13 or 17 digits."),
-                Grievance.IdType.BIRTH_REGISTRATION: _(
-                    "A birth registration number has 17 digits."
-                ),
-                Grievance.IdType.PASSPORT: _(
-                    "A passport number has 8 or 9 letters and digits, for example A01234567."
-                ),
-            }
-            self.add_error("id_number", ValidationError(messages[id_type], code="invalid"))
+    def _add_problem(self, problem: eligibility.Ineligibility | None) -> None:
+        if problem is not None:
+            self.add_error(problem.field, ValidationError(problem.message, code=problem.code))
 
-    def service_time_limit_ends(self, service, applied_on) -> datetime.date | None:
-        if (
-            service is None
-            or applied_on is None
-            or service.time_limit_kind != Service.TimeLimitKind.WORKING_DAYS
-        ):
-            return None
-        return calendar.add_working_days(applied_on, service.time_limit_working_days)
-
-    def _check_service_time_limit(self, data):
-        """The guideline admits a complaint only once the service's own time limit has run
-        out, unless the office has already decided."""
-        ends = self.service_time_limit_ends(data.get("service"), data.get("service_applied_on"))
-        if ends is None or ends < self.today or data.get("office_has_decided"):
-            return
-        self.add_error(
-            "service_applied_on",
-            ValidationError(
-                _(
-                    "The office has until %(date)s to provide this service. A complaint can "
-                    "be made after that date, or now if the office has already decided on "
-                    "your application: then tick the box below."
-                )
-                % {"date": local_date(ends)},
-                code="service_time_not_over",
-            ),
-        )
+    def add_ineligibility(self, error: IneligibleComplaint) -> None:
+        """Show ``workflow.submit``'s refusal on the field it is about."""
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, ValidationError(error.message, code=error.code))
 
 
 class TrackForm(forms.Form):

@@ -18,7 +18,7 @@ from services.models import GrsTier
 
 from . import workflow
 from .forms import AppealForm, ComplaintForm, RatingForm, TrackForm
-from .models import Grievance, Rating, TimelineEntry
+from .models import Grievance, TimelineEntry
 
 RECEIPTS_SESSION_KEY = "grs_receipts"
 SUBMISSION_TOKEN_FIELD = "submission_token"
@@ -74,6 +74,8 @@ def complaint_new(request):
                 grievance = duplicate.grievance
                 _remember(request, RECEIPTS_SESSION_KEY, grievance.tracking_number)
                 return redirect("grievances:receipt", tracking_number=grievance.tracking_number)
+            except workflow.IneligibleComplaint as error:
+                form.add_ineligibility(error)
             except workflow.WorkflowError as error:
                 form.add_error(None, error.message)
             else:
@@ -141,18 +143,15 @@ def case(request, tracking_number):
 
 def _case_context(grievance, *, appeal_form=None, rating_form=None) -> dict:
     today = timezone.localdate()
-    can_rate = (
-        grievance.status in (Grievance.Status.DISPOSED, Grievance.Status.CLOSED)
-        and not Rating.objects.filter(grievance=grievance, tier=grievance.tier).exists()
-    )
+    steps = workflow.available_steps(grievance, today=today)
     return {
         "grievance": grievance,
         "timeline": TimelineEntry.objects.filter(grievance=grievance).order_by("created_at", "pk"),
         "overdue": grievance.is_overdue(today),
-        "can_appeal": workflow.can_appeal(grievance, today=today),
+        "can_appeal": workflow.Step.APPEAL in steps,
         "appeal_deadline": workflow.appeal_deadline(grievance),
         "appeal_form": appeal_form or AppealForm(),
-        "can_rate": can_rate,
+        "can_rate": workflow.Step.RATE in steps,
         "rating_form": rating_form or RatingForm(),
     }
 

@@ -11,6 +11,7 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import GrsTier, Office, Officer, Service
 
-from . import calendar, notifications
+from . import calendar, eligibility, notifications
 from .attachments import CleanAttachment
 from .models import Attachment, Grievance, Rating, TimelineEntry, private_storage
 
@@ -43,6 +44,19 @@ class WorkflowError(Exception):
     def __init__(self, message):
         self.message = message
         super().__init__(str(message))
+
+
+class IneligibleComplaint(WorkflowError):
+    """A complaint the guideline does not let the office receive (yet).
+
+    ``field`` names the complaint form field the ``message`` is about, so that a form can show
+    it there; ``code`` is the form error's code.
+    """
+
+    def __init__(self, *, field: str, message, code: str = "ineligible"):
+        self.field = field
+        self.code = code
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -93,12 +107,133 @@ def _locked(grievance: Grievance) -> Grievance:
     return Grievance.objects.select_for_update().get(pk=grievance.pk)
 
 
+def _status_refusal(grievance: Grievance) -> str:
+    return _("This step is not possible while the complaint is “%(status)s”.") % {
+        "status": grievance.get_status_display()
+    }
+
+
 def _refuse_unless(grievance: Grievance, allowed: Sequence[str]) -> None:
+    """For the system's own step (escalation); people's steps ask ``available_steps``."""
     if grievance.status not in allowed:
-        raise WorkflowError(
-            _("This step is not possible while the complaint is “%(status)s”.")
-            % {"status": grievance.get_status_display()}
+        raise WorkflowError(_status_refusal(grievance))
+
+
+class Step(StrEnum):
+    """A step a person takes on a case; ``available_steps`` says which ones a case allows."""
+
+    # The handling officer's (in admin).
+    START = "start"
+    REQUEST_INFORMATION = "request_information"
+    RECEIVE_INFORMATION = "receive_information"
+    RECORD_HEARING = "record_hearing"
+    ORDER_INVESTIGATION = "order_investigation"
+    FORWARD = "forward"
+    DISPOSE = "dispose"
+    CLOSE = "close"
+    # The complainant's (on the case page).
+    APPEAL = "appeal"
+    RATE = "rate"
+
+
+STAFF_STEPS = frozenset(
+    {
+        Step.START,
+        Step.REQUEST_INFORMATION,
+        Step.RECEIVE_INFORMATION,
+        Step.RECORD_HEARING,
+        Step.ORDER_INVESTIGATION,
+        Step.FORWARD,
+        Step.DISPOSE,
+        Step.CLOSE,
+    }
+)
+COMPLAINANT_STEPS = frozenset({Step.APPEAL, Step.RATE})
+
+
+def appeal_deadline(grievance: Grievance) -> datetime.date | None:
+    """The last day the complainant may appeal a disposal, or None if there is nothing to appeal."""
+    if grievance.status != Status.DISPOSED or grievance.tier >= GrsTier.Level.CABINET_CELL:
+        return None
+    disposed_on = timezone.localdate(grievance.disposed_at)
+    return disposed_on + datetime.timedelta(days=APPEAL_WINDOW_DAYS)
+
+
+def available_steps(grievance: Grievance, *, today: datetime.date) -> frozenset[Step]:
+    """The steps ``grievance`` allows on ``today``: the one place that says so.
+
+    Each step function below refuses a step not in this set; admin offers only these
+    buttons and the complainant's case page only these forms. (Escalation is the nightly
+    sweep's, not a person's, step.) Costs one query for a disposed or closed case.
+    """
+    status = grievance.status
+    steps: set[Step] = set()
+    if status in Grievance.OPEN_STATUSES:
+        steps |= {Step.RECORD_HEARING, Step.FORWARD, Step.DISPOSE}
+        if status in (Status.RECEIVED, Status.FORWARDED):
+            steps.add(Step.START)
+        if status == Status.AWAITING_INFORMATION:
+            steps.add(Step.RECEIVE_INFORMATION)
+        elif not grievance.is_anonymous:  # nobody to ask
+            steps.add(Step.REQUEST_INFORMATION)
+        # §7.4.1: only the GRO's time limit, and only once.
+        if grievance.tier == GrsTier.Level.GRO and not grievance.investigation_ordered:
+            steps.add(Step.ORDER_INVESTIGATION)
+        return frozenset(steps)
+    if status not in (Status.DISPOSED, Status.CLOSED):
+        return frozenset()
+    ratings = set(
+        Rating.objects.filter(grievance=grievance, tier=grievance.tier).values_list(
+            "satisfied", flat=True
         )
+    )
+    if not ratings:  # one rating per decision
+        steps.add(Step.RATE)
+    if status == Status.DISPOSED:
+        # §8: an appeal within 30 days of the disposal, to a higher tier, by a known person.
+        last_day = appeal_deadline(grievance)
+        may_appeal = last_day is not None and today <= last_day and not grievance.is_anonymous
+        if may_appeal:
+            steps.add(Step.APPEAL)
+        # Closed once the appeal period is over or the complainant is satisfied.
+        if not may_appeal or True in ratings:
+            steps.add(Step.CLOSE)
+    return frozenset(steps)
+
+
+def why_unavailable(grievance: Grievance, step: Step) -> str:
+    """What to tell the person who tried ``step`` when it is not in ``available_steps``."""
+    status = grievance.status
+    if status in Grievance.OPEN_STATUSES:
+        if step == Step.REQUEST_INFORMATION and grievance.is_anonymous:
+            return _("An anonymous complainant cannot be asked for information.")
+        if step == Step.ORDER_INVESTIGATION and grievance.tier != GrsTier.Level.GRO:
+            return _("Only the GRO's time limit can be extended by an investigation.")
+        if step == Step.ORDER_INVESTIGATION and grievance.investigation_ordered:
+            return _("An investigation has already been ordered for this complaint.")
+    if status == Status.DISPOSED:
+        if step == Step.APPEAL and grievance.tier >= GrsTier.Level.CABINET_CELL:
+            return _("There is no higher tier to appeal to.")
+        if step == Step.APPEAL and grievance.is_anonymous:
+            return _("An anonymous complaint cannot be appealed.")
+        if step == Step.APPEAL:
+            return _("An appeal must be made within %(days)s days of the decision.") % {
+                "days": APPEAL_WINDOW_DAYS
+            }
+        if step == Step.CLOSE:
+            return _(
+                "The complainant may still appeal this decision until %(date)s; close the "
+                "case after that, or once the complainant says they are satisfied."
+            ) % {"date": appeal_deadline(grievance)}
+    if status in (Status.DISPOSED, Status.CLOSED) and step == Step.RATE:
+        return _("This decision has already been rated.")
+    return _status_refusal(grievance)
+
+
+def _refuse_unless_available(grievance: Grievance, step: Step, *, now) -> None:
+    today = timezone.localdate(now)
+    if step not in available_steps(grievance, today=today):
+        raise WorkflowError(why_unavailable(grievance, step))
 
 
 def _record(
@@ -213,7 +348,10 @@ def submit(
 ) -> Grievance:
     """Receive a complaint at tier 1: tracking number and expected disposal date (§6.1).
 
-    A ``submission_token`` already used raises DuplicateSubmission with the complaint it filed.
+    ``now`` is when the office received it (for a letter entered later, the day it came):
+    the guideline's conditions (``eligibility``) are judged on that day, and a complaint
+    that fails one raises IneligibleComplaint. A ``submission_token`` already used raises
+    DuplicateSubmission with the complaint it filed.
     """
     now = _now(now)
     if submission_token:
@@ -230,6 +368,21 @@ def submit(
     if len(attachments) > MAX_ATTACHMENTS:
         raise WorkflowError(
             _("At most %(count)s attachments are allowed.") % {"count": MAX_ATTACHMENTS}
+        )
+    problems = eligibility.problems(
+        is_anonymous=is_anonymous,
+        id_type=id_type,
+        id_number=id_number,
+        service=service,
+        service_applied_on=service_applied_on,
+        office_has_decided=office_has_decided,
+        received_on=received_on,
+        today=calendar.today(),
+    )
+    if problems:
+        first_problem = problems[0]
+        raise IneligibleComplaint(
+            field=first_problem.field, message=first_problem.message, code=first_problem.code
         )
     first = tier_info(office=office, level=GrsTier.Level.GRO)
     grievance = Grievance(
@@ -287,7 +440,7 @@ def start(*, grievance: Grievance, actor, note: str = "", now=None) -> Grievance
     now = _now(now)
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(grievance, [Status.RECEIVED, Status.FORWARDED])
+        _refuse_unless_available(grievance, Step.START, now=now)
         from_status = grievance.status
         grievance.status = Status.IN_PROGRESS
         grievance.save(update_fields=["status", "updated_at"])
@@ -310,9 +463,7 @@ def request_information(*, grievance: Grievance, actor, question: str, now=None)
         raise WorkflowError(_("Write the question for the complainant."))
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(grievance, [Status.RECEIVED, Status.IN_PROGRESS, Status.FORWARDED])
-        if grievance.is_anonymous:
-            raise WorkflowError(_("An anonymous complainant cannot be asked for information."))
+        _refuse_unless_available(grievance, Step.REQUEST_INFORMATION, now=now)
         from_status = grievance.status
         grievance.status = Status.AWAITING_INFORMATION
         grievance.save(update_fields=["status", "updated_at"])
@@ -334,7 +485,7 @@ def receive_information(*, grievance: Grievance, actor, note: str = "", now=None
     now = _now(now)
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(grievance, [Status.AWAITING_INFORMATION])
+        _refuse_unless_available(grievance, Step.RECEIVE_INFORMATION, now=now)
         grievance.status = Status.IN_PROGRESS
         grievance.save(update_fields=["status", "updated_at"])
         _record(
@@ -355,10 +506,7 @@ def forward(*, grievance: Grievance, actor, to_office: Office, note: str = "", n
     today = timezone.localdate(now)
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(
-            grievance,
-            [Status.RECEIVED, Status.IN_PROGRESS, Status.AWAITING_INFORMATION, Status.FORWARDED],
-        )
+        _refuse_unless_available(grievance, Step.FORWARD, now=now)
         if to_office.pk == grievance.office_id:
             raise WorkflowError(_("The complaint is already with this office."))
         tier = tier_info(office=to_office, level=grievance.tier)
@@ -393,10 +541,7 @@ def record_hearing(
         raise WorkflowError(_("A hearing cannot be recorded before it is held."))
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(
-            grievance,
-            [Status.RECEIVED, Status.IN_PROGRESS, Status.AWAITING_INFORMATION, Status.FORWARDED],
-        )
+        _refuse_unless_available(grievance, Step.RECORD_HEARING, now=now)
         from_status = grievance.status
         grievance.status = Status.IN_PROGRESS
         grievance.save(update_fields=["status", "updated_at"])
@@ -418,14 +563,7 @@ def order_investigation(*, grievance: Grievance, actor, note: str = "", now=None
     now = _now(now)
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(
-            grievance,
-            [Status.RECEIVED, Status.IN_PROGRESS, Status.AWAITING_INFORMATION, Status.FORWARDED],
-        )
-        if grievance.tier != GrsTier.Level.GRO:
-            raise WorkflowError(_("Only the GRO's time limit can be extended by an investigation."))
-        if grievance.investigation_ordered:
-            raise WorkflowError(_("An investigation has already been ordered for this complaint."))
+        _refuse_unless_available(grievance, Step.ORDER_INVESTIGATION, now=now)
         from_status = grievance.status
         grievance.status = Status.IN_PROGRESS
         grievance.investigation_ordered = True
@@ -452,7 +590,7 @@ def dispose(*, grievance: Grievance, actor, decision: str, note: str = "", now=N
         raise WorkflowError(_("Write the decision."))
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(grievance, Grievance.OPEN_STATUSES)
+        _refuse_unless_available(grievance, Step.DISPOSE, now=now)
         from_status = grievance.status
         grievance.status = Status.DISPOSED
         grievance.decision = decision
@@ -470,27 +608,6 @@ def dispose(*, grievance: Grievance, actor, decision: str, note: str = "", now=N
         )
         notifications.queue_for_step(grievance, entry, now=now)
     return grievance
-
-
-def appeal_deadline(grievance: Grievance) -> datetime.date | None:
-    """The last day the complainant may appeal a disposal, or None if there is nothing to appeal."""
-    if grievance.status != Status.DISPOSED or grievance.tier >= GrsTier.Level.CABINET_CELL:
-        return None
-    disposed_on = timezone.localdate(grievance.disposed_at)
-    return disposed_on + datetime.timedelta(days=APPEAL_WINDOW_DAYS)
-
-
-def can_appeal(grievance: Grievance, *, today: datetime.date) -> bool:
-    last_day = appeal_deadline(grievance)
-    return last_day is not None and today <= last_day and not grievance.is_anonymous
-
-
-def may_close(grievance: Grievance, *, today: datetime.date) -> bool:
-    """A disposal closes once the appeal period is over or the complainant is satisfied (§8)."""
-    return (
-        not can_appeal(grievance, today=today)
-        or Rating.objects.filter(grievance=grievance, tier=grievance.tier, satisfied=True).exists()
-    )
 
 
 def _move_up(grievance: Grievance, *, today: datetime.date) -> TierInfo:
@@ -512,14 +629,7 @@ def appeal(*, grievance: Grievance, reason: str, now=None) -> Grievance:
         raise WorkflowError(_("Give the reason for the appeal."))
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(grievance, [Status.DISPOSED])
-        if grievance.tier >= GrsTier.Level.CABINET_CELL:
-            raise WorkflowError(_("There is no higher tier to appeal to."))
-        if not can_appeal(grievance, today=today):
-            raise WorkflowError(
-                _("An appeal must be made within %(days)s days of the decision.")
-                % {"days": APPEAL_WINDOW_DAYS}
-            )
+        _refuse_unless_available(grievance, Step.APPEAL, now=now)
         from_tier = grievance.tier
         _move_up(grievance, today=today)
         grievance.save()
@@ -541,15 +651,7 @@ def close(*, grievance: Grievance, actor, note: str = "", now=None) -> Grievance
     now = _now(now)
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(grievance, [Status.DISPOSED])
-        if not may_close(grievance, today=timezone.localdate(now)):
-            raise WorkflowError(
-                _(
-                    "The complainant may still appeal this decision until %(date)s; close the "
-                    "case after that, or once the complainant says they are satisfied."
-                )
-                % {"date": appeal_deadline(grievance)}
-            )
+        _refuse_unless_available(grievance, Step.CLOSE, now=now)
         grievance.status = Status.CLOSED
         grievance.closed_at = now
         grievance.save(update_fields=["status", "closed_at", "updated_at"])
@@ -571,9 +673,7 @@ def rate(*, grievance: Grievance, satisfied: bool, comment: str = "", now=None) 
     now = _now(now)
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless(grievance, [Status.DISPOSED, Status.CLOSED])
-        if Rating.objects.filter(grievance=grievance, tier=grievance.tier).exists():
-            raise WorkflowError(_("This decision has already been rated."))
+        _refuse_unless_available(grievance, Step.RATE, now=now)
         rating = Rating.objects.create(
             grievance=grievance,
             tier=grievance.tier,

@@ -487,12 +487,17 @@ def _form_data(parameters, service: Service) -> dict:
     }
 
 
+def _parameter(field: str) -> str:
+    return FORM_PARAMETERS.get(field, f"attribute[{field}]")
+
+
 def _form_errors(form) -> list[str]:
     descriptions = []
     for field, messages in form.errors.items():
-        parameter = FORM_PARAMETERS.get(field, f"attribute[{field}]")
         for message in messages:
-            descriptions.append(message if field == "__all__" else f"{parameter}: {message}")
+            descriptions.append(
+                message if field == "__all__" else f"{_parameter(field)}: {message}"
+            )
     return descriptions
 
 
@@ -526,6 +531,9 @@ def _create_request(request, fmt: str) -> HttpResponse:
             channel=Grievance.Channel.API,
             language=get_language(),
         )
+    except workflow.IneligibleComplaint as error:
+        # The guideline's conditions, judged by the workflow: named like the form's errors.
+        raise Open311Error(400, f"{_parameter(error.field)}: {error.message}") from error
     except workflow.WorkflowError as error:
         raise Open311Error(400, str(error.message)) from error
     notice = _(

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.local_format import digits, local_date
 from services.models import GrsTier, Office, Officer, Service
 
 from . import calendar, eligibility, notifications
@@ -83,7 +84,7 @@ def tier_info(*, office: Office, level: int) -> TierInfo:
         current = current.parent
     raise WorkflowError(
         _("The charter of %(office)s has no grievance redress tier %(level)s.")
-        % {"office": office, "level": level}
+        % {"office": office, "level": digits(level)}
     )
 
 
@@ -224,7 +225,7 @@ def why_unavailable(grievance: Grievance, step: Step) -> str:
             return _(
                 "The complainant may still appeal this decision until %(date)s; close the "
                 "case after that, or once the complainant says they are satisfied."
-            ) % {"date": appeal_deadline(grievance)}
+            ) % {"date": local_date(appeal_deadline(grievance))}
     if status in (Status.DISPOSED, Status.CLOSED) and step == Step.RATE:
         return _("This decision has already been rated.")
     return _status_refusal(grievance)

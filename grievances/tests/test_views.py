@@ -1,4 +1,5 @@
 import datetime
+import unicodedata
 
 import pytest
 from django.core import mail
@@ -143,6 +144,28 @@ def test_the_tracking_page_shows_public_steps_only(client, file_complaint):
     for personal in ("Rahima", "01712345678", "1234567890", "Haragach", "rahima@example.com"):
         assert personal not in html
     assert "২০২৫" in html  # dates in Bangla digits on the Bangla page
+
+
+@pytest.mark.django_db
+def test_a_hearing_shows_its_date_as_the_page_writes_dates(client, file_complaint):
+    grievance = _file(file_complaint)
+    workflow.record_hearing(
+        grievance=grievance,
+        actor=None,
+        held_on=datetime.date(2025, 1, 12),
+        note="Both sides heard",
+        now=at(2025, 1, 13),
+    )
+    client.post(
+        url("track"), {"tracking_number": grievance.tracking_number, "mobile": FORM["mobile"]}
+    )
+    bangla = client.get(url("case", tracking_number=grievance.tracking_number)).content.decode()
+    english = client.get(url("case", "en", tracking_number=grievance.tracking_number))
+    # Django writes য় precomposed in its month names; NFC keeps it as য + nukta.
+    assert unicodedata.normalize("NFC", "১২ জানুয়ারি ২০২৫") in unicodedata.normalize("NFC", bangla)
+    assert "2025-01-12" not in bangla
+    assert "12 January 2025" in english.content.decode()
+    assert "Both sides heard" not in bangla  # the record of the hearing stays internal
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from grievances import workflow
 from grievances.models import Grievance, OutboxMessage, Rating, TimelineEntry
@@ -363,6 +364,21 @@ def test_a_disposal_cannot_be_closed_while_the_complainant_may_still_appeal(file
     workflow.close(grievance=grievance, actor=gro, now=at(2025, 2, 12))
     grievance.refresh_from_db()
     assert grievance.status == Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_the_refusal_to_close_gives_the_last_day_to_appeal_as_the_language_writes_it(
+    file_complaint, gro
+):
+    grievance = file_complaint()
+    workflow.dispose(grievance=grievance, actor=gro, decision="Done", now=at(2025, 1, 12))
+    # 30 days after 12 January 2025.
+    with pytest.raises(WorkflowError, match="11 February 2025"):
+        workflow.close(grievance=grievance, actor=gro, now=at(2025, 1, 20))
+    with translation.override("bn"), pytest.raises(WorkflowError) as refusal:
+        workflow.close(grievance=grievance, actor=gro, now=at(2025, 1, 20))
+    assert "১১" in refusal.value.message and "২০২৫" in refusal.value.message
+    assert not re.search(r"[0-9]", str(refusal.value.message))
 
 
 @pytest.mark.django_db

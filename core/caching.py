@@ -3,15 +3,19 @@
 Every page is stored with the charter version it was made from; saving or deleting any
 charter record bumps the version, so an edit in admin shows on the public site at once,
 on every worker sharing the cache.
+
+The cache is reached through ``core.cache``: when it does not answer, pages are rendered
+uncached, and an edit made meanwhile bumps the version once the cache answers again.
 """
 
 import hashlib
 from functools import wraps
 
-from django.core.cache import cache
 from django.utils.cache import patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.translation import get_language_from_path, get_language_from_request
+
+from .cache import is_down, safe_add, safe_get, safe_get_many, safe_incr, safe_set
 
 VERSION_KEY = "charter:version"
 PAGE_TIMEOUT = 24 * 3600
@@ -19,19 +23,43 @@ BROWSER_MAX_AGE = 60
 UNCACHED = ("/admin/", "/static/", "/healthz")
 
 
-def charter_version() -> int:
-    version = cache.get(VERSION_KEY)
+# An edit made while the cache did not answer: this process bumps the version as soon as
+# the cache answers again, or pages made before the edit would be served once it is back.
+_clear_pending = False
+
+
+def charter_version() -> int | None:
+    """The version pages are stored under; None when the cache does not answer."""
+    global _clear_pending
+    if _clear_pending:
+        if not _bump_version():
+            return None
+        _clear_pending = False
+    version = safe_get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        if safe_add(VERSION_KEY, 1, timeout=None) is None:
+            return None
+        version = safe_get(VERSION_KEY)
     return version
 
 
+def current_version(found: dict) -> int | None:
+    """The version, from a ``safe_get_many`` answer that asked for ``VERSION_KEY`` too."""
+    return (not _clear_pending and found.get(VERSION_KEY)) or charter_version()
+
+
 def clear_charter_pages() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    global _clear_pending
+    if not _bump_version():
+        _clear_pending = True
+
+
+def _bump_version() -> bool:
+    if safe_incr(VERSION_KEY) is not None:
+        return True
+    if is_down():
+        return False
+    return safe_set(VERSION_KEY, 2, timeout=None)  # the key had gone
 
 
 def cached_charter_page(view=None, *, fresh_for: int | None = None):
@@ -81,8 +109,10 @@ class CharterPageCacheMiddleware:
             return self.get_response(request)
         key = page_key(request)
         # One round trip: the page is stored with the charter version it was made from.
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or charter_version()
+        found = safe_get_many([VERSION_KEY, key])
+        version = current_version(found)
+        if version is None:  # the cache does not answer: the page is made afresh
+            return self.get_response(request)
         stored_version, response = found.get(key, (None, None))
         if stored_version == version:
             return response
@@ -94,5 +124,5 @@ class CharterPageCacheMiddleware:
             digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
             response["ETag"] = quote_etag(digest)
             patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
-            cache.set(key, (version, response), timeout)
+            safe_set(key, (version, response), timeout)
         return response

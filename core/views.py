@@ -8,6 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_from_path, override
 from django.views.decorators.cache import never_cache
 
+from . import cache as shared_cache
+
 
 def root(request):
     """``/``: Bangla unless the visitor chose English before (language cookie)."""
@@ -40,10 +42,20 @@ def switch_language(request, language):
 
 @never_cache
 def healthz(request):
+    """For the load balancer: 503 only when this instance cannot serve (no database).
+
+    A lost cache is ``"degraded"`` with 200: the instance still serves every page, the
+    complaint form and tracking (uncached, rate limits per process), and every instance
+    shares the one cache, so taking instances out for it would take the whole site down.
+    """
+    cache_state = "ok" if shared_cache.ping() else "down"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse(
+            {"status": "unavailable", "database": "down", "cache": cache_state}, status=503
+        )
+    status = "ok" if cache_state == "ok" else "degraded"
+    return JsonResponse({"status": status, "database": "ok", "cache": cache_state})

@@ -1,11 +1,11 @@
 """Reads of the charter that pages, admin and commands share."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 
-from core.caching import PAGE_TIMEOUT, VERSION_KEY, charter_version
+from core.cache import safe_get_many, safe_set
+from core.caching import PAGE_TIMEOUT, VERSION_KEY, current_version
 
 from .models import Charter, Service
 
@@ -14,16 +14,19 @@ def current_charter() -> Charter | None:
     """The charter this deployment shows: ``CHARTER_OFFICE_ID``'s, or the first one.
 
     Kept in the shared cache until charter data changes (the same version as the pages),
-    so that the complaint form and the API do not query it on every request.
+    so that the complaint form and the API do not query it on every request; read from
+    the database when the cache does not answer.
     """
     office_id = settings.CHARTER_OFFICE_ID
     key = f"charter:current:{office_id or ''}"
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY) or charter_version()
+    found = safe_get_many([VERSION_KEY, key])
+    version = current_version(found)
+    if version is None:
+        return _find_charter(office_id)
     stored_version, charter = found.get(key, (None, None))
     if stored_version != version:
         charter = _find_charter(office_id)
-        cache.set(key, (version, charter), PAGE_TIMEOUT)
+        safe_set(key, (version, charter), PAGE_TIMEOUT)
     return charter
 
 

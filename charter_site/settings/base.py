@@ -4,11 +4,13 @@ Development uses this module as it is; ``production.py`` hardens it and ``test.p
 up. Every environment variable read here or there is in the README's table.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -132,12 +134,16 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The site carries on without the cache (core/cache.py), so a Redis that does not answer
+# must cost a fraction of a second, not the operating system's minutes-long TCP timeout.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 _redis_url = os.environ.get("REDIS_URL")
 if _redis_url:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _redis_url,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -233,5 +239,14 @@ _rate_limit_scale = int(os.environ.get("GRS_RATE_LIMIT_SCALE", "1"))
 GRS_RATE_LIMITS = {
     scope: (count * _rate_limit_scale, window) for scope, (count, window) in GRS_RATE_LIMITS.items()
 }
-# The request header that holds the client's address behind the proxy, e.g. "HTTP_X_REAL_IP".
+# The request header that holds the client's address behind the proxy, e.g. "HTTP_X_REAL_IP"
+# or "HTTP_X_FORWARDED_FOR"; believed only from the trusted proxies below.
 GRS_CLIENT_IP_HEADER = os.environ.get("GRS_CLIENT_IP_HEADER", "REMOTE_ADDR")
+# Networks of the reverse proxies whose GRS_CLIENT_IP_HEADER is believed, e.g.
+# "127.0.0.1/32,10.0.0.0/8". Empty: no header is believed; REMOTE_ADDR is the client.
+GRS_TRUSTED_PROXIES = env_list("GRS_TRUSTED_PROXIES", "")
+for _network in GRS_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"GRS_TRUSTED_PROXIES: {_error}") from None

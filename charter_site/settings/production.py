@@ -8,7 +8,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env_bool, env_list
+from .base import (
+    DATABASES,
+    GRS_CLIENT_IP_HEADER,
+    GRS_TRUSTED_PROXIES,
+    REDIS_CACHE_OPTIONS,
+    env_bool,
+    env_list,
+)
 
 DEBUG = False
 
@@ -32,17 +39,32 @@ if SMS_BACKEND == "grievances.sms.HttpGatewayBackend" and not os.environ.get("SM
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-# Rate limits and cached pages must be shared by every worker.
+# Rate limits and cached pages must be shared by every worker. The site carries on when
+# Redis is lost (pages uncached, rate limits per process: core/cache.py), so each attempt
+# to reach it is cut short.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_CACHE_OPTIONS,
     }
 }
 
-# Sessions only remember which receipts and cases a browser may open, and staff logins:
-# kept in the shared cache, they cost no database write per complaint.
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# Sessions remember which receipts and cases a browser may open, and staff logins: kept in
+# the database, so that losing Redis logs nobody out and loses no receipt. Not "cache"
+# (gone with Redis) nor "cached_db" (whose load, exists and delete raise when the cache is
+# down, and which could bring back a logged-out session from a cache that missed the
+# delete): cached public pages never open the session, so this costs one primary-key read
+# on the uncached pages of visitors who have one. `manage.py clearsessions` (cron) purges.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Behind a proxy, its client-address header is believed only from the proxy: without
+# GRS_TRUSTED_PROXIES every client would share the proxy's address, and its rate limits.
+if GRS_CLIENT_IP_HEADER != "REMOTE_ADDR" and not GRS_TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "Set GRS_TRUSTED_PROXIES to the proxy's address (e.g. 127.0.0.1/32) when "
+        "GRS_CLIENT_IP_HEADER is set."
+    )
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto; SECURE_SSL_REDIRECT=0 when
 # the proxy already redirects http to https.

@@ -82,3 +82,16 @@ def test_the_grs_charts_are_drawn_in_the_site_colours_and_the_bangla_font(site, 
     labels = computed(".chart-svg .chart-tick", "fontFamily")
     assert labels and all(f.split(",")[0].strip().strip('"') == BANGLA_FONT for f in labels)
     assert _platform_fonts(page, ".chart-svg .chart-tick").get(BANGLA_FONT)
+
+
+@pytest.mark.parametrize("path", ["/bn/complaints/new/", "/bn/complaints/track/", "/bn/services/"])
+def test_what_a_citizen_types_is_shown_in_the_page_font(site, make_page, path):
+    page = _js_page(make_page)
+    page.goto(f"{site}{path}")
+    families = page.eval_on_selector_all(
+        "main input:not([type=hidden]), main select, main textarea, main button",
+        "fields => fields.map(field => getComputedStyle(field).fontFamily)",
+    )
+    assert families
+    body = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert set(families) == {body}

@@ -1,5 +1,7 @@
-"""Bangla text helpers: digits and the spellings that look alike but differ in Unicode."""
+"""Bangla text helpers: digits and the spellings that look alike but differ in Unicode;
+and CSV cells that spreadsheets do not run as formulas."""
 
+import re
 import unicodedata
 
 BANGLA_DIGITS = "০১২৩৪৫৬৭৮৯"
@@ -42,3 +44,28 @@ def normalize_for_search(text: str) -> str:
         category = unicodedata.category(char)
         kept.append(" " if category[0] in "PSZC" else char)
     return " ".join("".join(kept).split())
+
+
+# A spreadsheet reads a cell that begins with one of these as a formula (OWASP, "CSV
+# Injection"): =HYPERLINK(...), +cmd|..., -2+3, @SUM(...); tab and carriage return too.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number, signed or not, in any script's digits: no formula can hide in one.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell that a spreadsheet shows as the text it is, never runs as a formula.
+
+    Text that begins with a formula character gets a single quote in front (OWASP's rule),
+    which Excel and LibreOffice show as text. Numbers are left alone, numbers written as
+    text too ("-5", "+12.5"): a sign before digits is a number, not a formula, and a
+    quote would turn the figure into text a spreadsheet cannot add up. Anything that is
+    not a ``str`` (int, Decimal, None) is returned unchanged.
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value

@@ -9,12 +9,16 @@ the guideline lets only the officers handling the case read those.
 
 import datetime
 import json
+import logging
+import re
 import xml.etree.ElementTree as ET
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -22,10 +26,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 from core.caching import cached_charter_page
+from core.middleware import DATABASE_ERRORS, RETRY_AFTER_SECONDS
 from grievances import workflow
 from grievances.forms import ComplaintForm
 from grievances.models import Grievance, TimelineEntry
@@ -33,6 +37,8 @@ from services.charter import current_charter, last_updated, published_services
 from services.models import GrsTier, Service
 
 from . import keys
+
+logger = logging.getLogger(__name__)
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -49,19 +55,55 @@ ITEM_TAGS = {
 }
 # "Default query limit is a span of 90 days or first 1000 requests returned" (GET requests).
 MAX_SPAN = datetime.timedelta(days=90)
+# The dates a filter may name: far enough from datetime's own limits (years 1 and 9999)
+# that adding or subtracting the span, or a time zone's offset, cannot overflow.
+EARLIEST_DATE = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+LATEST_DATE = datetime.datetime(9998, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
 MAX_REQUESTS = 1000
+MAX_ID = 2**63 - 1  # BigAutoField
 REQUESTS_MAX_AGE = 60
 TRUE_VALUES = {"true", "1", "yes", "on"}
 OTHER_SERVICE_CODE = "other"
+# C0 and C1 control characters (Unicode category Cc): refused in every parameter, except
+# line breaks and tabs in the free text of a complaint (the spec lets a description carry
+# line breaks; the addresses are "text" attributes, several lines on an envelope).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS_BUT_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MULTILINE_PARAMETERS = frozenset(
+    {"description", "address_string", "attribute[permanent_address]", "attribute[present_address]"}
+)
+# What XML 1.0 cannot carry at all, and the C1 controls besides: never written raw.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# In a client's text quoted back, line breaks and tabs are escaped too.
+NOT_ECHOED = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# A client's value quoted in an error message is cut to this many characters.
+ECHO_LIMIT = 100
 
 
 class Open311Error(Exception):
-    """One or more errors for the spec's error list; ``status`` is the HTTP status."""
+    """One or more errors for the spec's error list; ``status`` is the HTTP status.
 
-    def __init__(self, status: int, *descriptions: str):
+    ``retry_after`` (seconds) is sent as the Retry-After header, for 429 and 503.
+    """
+
+    def __init__(self, status: int, *descriptions: str, retry_after: int | None = None):
         self.status = status
         self.descriptions = descriptions
+        self.retry_after = retry_after
         super().__init__("; ".join(descriptions))
+
+
+def _escape_control(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """A client's text as quoted in an error: control characters written as \\xNN, and
+    cut to ``ECHO_LIMIT`` characters, so that nothing raw or huge is echoed back."""
+    if len(text) > ECHO_LIMIT:
+        text = text[:ECHO_LIMIT] + "…"
+    return NOT_ECHOED.sub(_escape_control, text)
 
 
 # Rendering: one Python structure, written as JSON or as the spec's XML.
@@ -78,7 +120,8 @@ def _element(tag: str, value) -> ET.Element:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        # Defence in depth: a character XML cannot carry would make the document unreadable.
+        element.text = NOT_IN_XML.sub(_escape_control, str(value))
     return element
 
 
@@ -94,6 +137,8 @@ def render_error(fmt: str, error: Open311Error) -> HttpResponse:
     errors = [{"code": error.status, "description": text} for text in error.descriptions]
     response = render(fmt, "errors", errors, status=error.status)
     patch_cache_control(response, no_store=True)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -101,26 +146,94 @@ def _parameters(request):
     return request.POST if request.method == "POST" else request.GET
 
 
+def _check_parameters(request) -> None:
+    """No control character in any parameter's name or value, in the query or the body."""
+    sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    refused = []
+    for parameters in sources:
+        for name, values in parameters.lists():
+            pattern = (
+                CONTROL_CHARACTERS_BUT_LINE_BREAKS
+                if name in MULTILINE_PARAMETERS
+                else CONTROL_CHARACTERS
+            )
+            bad = CONTROL_CHARACTERS.search(name) or any(pattern.search(v) for v in values)
+            if bad and name not in refused:
+                refused.append(name)
+    if refused:
+        raise Open311Error(
+            400,
+            *(
+                _("%(name)s contains control characters, which are not allowed here.")
+                % {"name": shown(name)}
+                for name in refused
+            ),
+        )
+
+
 def _check_jurisdiction(request) -> None:
     """This endpoint serves one jurisdiction: jurisdiction_id is optional, checked if set."""
     expected = getattr(settings, "OPEN311_JURISDICTION_ID", "")
     given = _parameters(request).get("jurisdiction_id", "").strip()
     if expected and given and given != expected:
-        raise Open311Error(404, _("jurisdiction_id %(id)s was not found.") % {"id": given})
+        raise Open311Error(404, _("jurisdiction_id %(id)s was not found.") % {"id": shown(given)})
 
 
-def open311_endpoint(view):
-    """Check jurisdiction_id and turn Open311Error into the spec's error list."""
+def _method_not_allowed(request, fmt: str, methods: tuple[str, ...]) -> HttpResponse:
+    response = render_error(
+        fmt,
+        Open311Error(
+            405,
+            _("The method %(method)s is not allowed here; use %(allowed)s.")
+            % {"method": shown(request.method), "allowed": ", ".join(methods)},
+        ),
+    )
+    response["Allow"] = ", ".join(methods)
+    return response
 
-    @wraps(view)
-    def wrapper(request, fmt, **kwargs):
-        try:
-            _check_jurisdiction(request)
-            return view(request, fmt, **kwargs)
-        except Open311Error as error:
-            return render_error(fmt, error)
 
-    return wrapper
+def open311_endpoint(*methods: str):
+    """Answer every failure in the spec's error list, in the format the URL asked for.
+
+    Checks the method (405), control characters in the parameters and jurisdiction_id, and
+    turns ``Open311Error``, a body too large (413) or unreadable (400) and a database that
+    does not answer (503, where the rest of the site shows its HTML page) into the list.
+    CSRF-exempt: other systems send an api_key, never a session cookie, and a POST to a
+    GET-only resource is to get a 405 here, not the CSRF middleware's HTML 403.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, fmt, **kwargs):
+            if request.method not in methods:
+                return _method_not_allowed(request, fmt, methods)
+            try:
+                _check_parameters(request)
+                _check_jurisdiction(request)
+                return view(request, fmt, **kwargs)
+            except Open311Error as error:
+                return render_error(fmt, error)
+            except RequestDataTooBig:
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+                description = _("The request body is too large: at most %(limit)s bytes.")
+                return render_error(fmt, Open311Error(413, description % {"limit": limit}))
+            except (TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+                description = _(
+                    "The request body could not be read: it is malformed or has too many "
+                    "parameters."
+                )
+                return render_error(fmt, Open311Error(400, description))
+            except DATABASE_ERRORS as error:
+                # The class only: the message may quote a query and its parameters.
+                logger.error("Database unavailable: %s", error.__class__.__name__)
+                description = _("The service is briefly unavailable. Please try again later.")
+                return render_error(
+                    fmt, Open311Error(503, description, retry_after=RETRY_AFTER_SECONDS)
+                )
+
+        return csrf_exempt(wrapper)
+
+    return decorator
 
 
 # Services: one per published charter service.
@@ -401,6 +514,16 @@ def _parse_w3(parameters, name: str) -> datetime.datetime | None:
         )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    if not EARLIEST_DATE <= moment <= LATEST_DATE:
+        raise Open311Error(
+            400,
+            _("%(name)s must lie between %(earliest)s and %(latest)s.")
+            % {
+                "name": name,
+                "earliest": EARLIEST_DATE.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "latest": LATEST_DATE.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        )
     return moment
 
 
@@ -408,7 +531,10 @@ def _filter_requests(parameters, *, charter, now: datetime.datetime):
     queryset = _requests_queryset()
     ids = _listed(parameters, "service_request_id")
     if ids:  # "This overrides all other arguments."
-        return queryset.filter(pk__in=[int(value) for value in ids if value.isdecimal()])
+        # An id past the largest primary key (a 64-bit integer) cannot exist, and would
+        # overflow the database driver.
+        numbers = [int(value) for value in ids if value.isdecimal()]
+        return queryset.filter(pk__in=[number for number in numbers if number <= MAX_ID])
 
     codes = _listed(parameters, "service_code")
     if codes:
@@ -506,15 +632,24 @@ def _create_request(request, fmt: str) -> HttpResponse:
     raw_key = parameters.get("api_key", "").strip()
     if not raw_key:
         raise Open311Error(403, _("api_key is missing: ask the office for a key."))
-    if keys.authenticate(raw_key) is None:
+    api_key = keys.authenticate(raw_key)
+    if api_key is None:
         raise Open311Error(403, _("Invalid api_key: the key is unknown or has been revoked."))
+    # Every request with the key counts, refused or not: a leaked key files only so much,
+    # anonymous complaints included (they have no mobile number to limit).
+    if not ratelimit.allow("open311_key", str(api_key.pk)):
+        raise Open311Error(
+            429,
+            _("Too many requests with this api_key. Please try again later."),
+            retry_after=settings.GRS_RATE_LIMITS["open311_key"][1],
+        )
     charter = _charter()
     code = parameters.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, _("service_code was not provided."))
     service = _find_service(charter, code)
     if service is None:
-        raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
+        raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": shown(code)})
 
     form = ComplaintForm(
         _form_data(parameters, service), charter=charter, today=timezone.localdate()
@@ -523,7 +658,11 @@ def _create_request(request, fmt: str) -> HttpResponse:
         raise Open311Error(400, *_form_errors(form))
     data = form.cleaned_data
     if data["mobile"] and not ratelimit.allow("submit_mobile", data["mobile"]):
-        raise Open311Error(429, _("Too many complaints from this mobile number today."))
+        raise Open311Error(
+            429,
+            _("Too many complaints from this mobile number today."),
+            retry_after=settings.GRS_RATE_LIMITS["submit_mobile"][1],
+        )
     try:
         grievance = workflow.submit(
             office=charter.office,
@@ -549,8 +688,7 @@ def _create_request(request, fmt: str) -> HttpResponse:
 # Views.
 
 
-@require_GET
-@open311_endpoint
+@open311_endpoint("GET", "HEAD")
 def discovery(request, fmt):
     charter = _charter()
     office = charter.office
@@ -577,21 +715,19 @@ def discovery(request, fmt):
     )
 
 
-@require_GET
+@open311_endpoint("GET", "HEAD")
 @cached_charter_page
-@open311_endpoint
 def service_list(request, fmt):
     services = published_services(_charter())
     return render(fmt, "services", [_service(service) for service in services])
 
 
-@require_GET
+@open311_endpoint("GET", "HEAD")
 @cached_charter_page
-@open311_endpoint
 def service_definition(request, fmt, code):
     service = _find_service(_charter(), code)
     if service is None:
-        raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
+        raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": shown(code)})
     return render(
         fmt,
         "service_definition",
@@ -599,9 +735,7 @@ def service_definition(request, fmt, code):
     )
 
 
-@csrf_exempt  # other systems POST with an api_key, not a session and a CSRF token
-@require_http_methods(["GET", "HEAD", "POST"])
-@open311_endpoint
+@open311_endpoint("GET", "HEAD", "POST")
 def requests(request, fmt):
     if request.method == "POST":
         return _create_request(request, fmt)
@@ -611,19 +745,21 @@ def requests(request, fmt):
     return response
 
 
-@require_GET
-@open311_endpoint
+@open311_endpoint("GET", "HEAD")
 def request_detail(request, fmt, request_id):
     grievance = None
     if request_id.isdecimal():
         grievance = _requests_queryset().filter(pk=int(request_id)).first()
     if grievance is None:
-        raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": request_id})
+        raise Open311Error(
+            404, _("service_request_id %(id)s was not found.") % {"id": shown(request_id)}
+        )
     response = render(fmt, "service_requests", _requests([grievance]))
     patch_cache_control(response, public=True, max_age=REQUESTS_MAX_AGE)
     return response
 
 
+@csrf_exempt  # any method: a 404 in the spec's format, not the CSRF middleware's 403
 def not_found(request, path=""):
     fmt = "json" if request.path.endswith(".json") else "xml"
     return render_error(

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.text import spreadsheet_safe
 from grievances.access import offices_for
 from grievances.admin import GrievanceAdmin
 from grievances.models import Grievance, StaffProfile
@@ -104,6 +105,8 @@ def _number(value) -> str:
 
 
 def report_csv_rows(report: figures.MonthlyReport) -> list[list[str]]:
+    """The CSV's cells, each through ``spreadsheet_safe``: a service's name is typed in
+    admin and must not run as a formula in the spreadsheet of whoever opens the report."""
     header = [
         gettext("Tier"),
         gettext("Service"),
@@ -155,7 +158,7 @@ def report_csv_rows(report: figures.MonthlyReport) -> list[list[str]]:
             rows.append(line(section.label, service, row))
         rows.append(line(section.label, gettext("All services"), section.total))
     rows.append(line(gettext("All tiers"), gettext("All services"), report.total))
-    return rows
+    return [[spreadsheet_safe(cell) for cell in row] for row in rows]
 
 
 def report_csv_response(report: figures.MonthlyReport) -> HttpResponse:

@@ -6,6 +6,8 @@ import io
 from django.conf import settings
 from django.utils import translation
 
+from core.text import spreadsheet_safe
+
 from .charter import last_updated, published_services
 from .models import Charter, Officer, Service
 
@@ -114,16 +116,22 @@ def _officer_text(officer: Officer) -> str:
 
 
 def service_table_csv(*, charter: Charter, category: str, language: str) -> str:
-    """One service table in the page's language; a BOM so spreadsheets read it as UTF-8."""
+    """One service table in the page's language; a BOM so spreadsheets read it as UTF-8.
+
+    Every cell goes through ``spreadsheet_safe``: the charter's text is typed in admin, and
+    a service named "=HYPERLINK(...)" must not become a live formula on a citizen's screen.
+    """
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     with translation.override(language):
-        writer.writerow([str(translation.gettext(label)) for _field, label in CSV_COLUMNS])
+        header = [str(translation.gettext(label)) for _field, label in CSV_COLUMNS]
+        writer.writerow([spreadsheet_safe(cell) for cell in header])
         for service in published_services(charter).for_category(category):
             row = []
             for field, _label in CSV_COLUMNS:
                 value = getattr(service, field)
-                row.append(_officer_text(value) if isinstance(value, Officer) else value)
+                value = _officer_text(value) if isinstance(value, Officer) else value
+                row.append(spreadsheet_safe(value))
             writer.writerow(row)
     return out.getvalue()

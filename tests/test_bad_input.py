@@ -574,7 +574,8 @@ URL_CASES = [
     ("GET", "/media/../private_media/grievances/x.jpg", {}, {404}),
     ("GET", "/private_media/grievances/x.jpg", {}, {404}),
     # Open311
-    ("GET", "/open311/v2/requests.json", {"service_request_id": "\x00,1,abc"}, {200}),
+    # A control character in any Open311 parameter: 400 in the spec's shape.
+    ("GET", "/open311/v2/requests.json", {"service_request_id": "\x00,1,abc"}, {400}),
     ("GET", "/open311/v2/requests.json", {"start_date": "yesterday"}, {400}),
     ("GET", "/open311/v2/requests.json", {"start_date": "9999-99-99T99:99:99Z"}, {400}),
     ("GET", "/open311/v2/requests.json", {"end_date": "\x00"}, {400}),
@@ -588,7 +589,7 @@ URL_CASES = [
     ("GET", "/open311/v2/services/%00.json", {}, {404}),
     ("GET", "/open311/v2/services/citizen-1.yaml", {}, {404}),
     ("POST", "/open311/v2/requests.json", {"service_code": "citizen-1"}, {403}),
-    ("POST", "/open311/v2/requests.json", {"api_key": "\x00", "service_code": "x"}, {403}),
+    ("POST", "/open311/v2/requests.json", {"api_key": "\x00", "service_code": "x"}, {400}),
 ]
 
 

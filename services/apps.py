@@ -17,6 +17,12 @@ class ServicesConfig(AppConfig):
             clear_charter_pages()
 
         # Any edit to the charter shows on the public pages at once, on every worker.
+        # weak=False: nothing else holds this local function, and a weak receiver vanishes.
         for model in (Office, Officer, Charter, Expectation, GrsTier, Service):
-            post_save.connect(charter_changed, sender=model, dispatch_uid=f"charter-save-{model}")
-            post_delete.connect(charter_changed, sender=model, dispatch_uid=f"charter-del-{model}")
+            for signal, name in ((post_save, "save"), (post_delete, "delete")):
+                signal.connect(
+                    charter_changed,
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"charter-{name}-{model}",
+                )

@@ -70,10 +70,15 @@ def sms_outbox(settings):
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    """Attachments go to a fresh directory, so a test can count the files in it."""
+    """Attachments go to a fresh directory, so a test can count the files in it: the local
+    storage whatever the environment configures (ATTACHMENTS_S3_BUCKET)."""
     from grievances.models import private_storage
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {"BACKEND": "grievances.models.PrivateFileSystemStorage"},
+    }
     private_storage._wrapped = empty
     yield settings.PRIVATE_MEDIA_ROOT
     private_storage._wrapped = empty

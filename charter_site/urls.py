@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from core import metrics as core_metrics
 from core import views as core_views
 from services import views as services_views
 
@@ -20,6 +21,8 @@ urlpatterns = [
         r"^admin/grievances/apikey/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/open311/apikey/%(rest)s", permanent=True),
     ),
+    # Prometheus: only to METRICS_ALLOWED_NETWORKS, 404 to anyone else.
+    path("metrics", core_metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("open311/v2/", include("open311.urls")),
 ]

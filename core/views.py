@@ -9,6 +9,7 @@ from django.utils.translation import get_language_from_path, override
 from django.views.decorators.cache import never_cache
 
 from . import cache as shared_cache
+from . import heartbeat
 
 
 def root(request):
@@ -44,8 +45,9 @@ def switch_language(request, language):
 def healthz(request):
     """For the load balancer: 503 only when this instance cannot serve (no database).
 
-    A lost cache is ``"degraded"`` with 200: the instance still serves every page, the
-    complaint form and tracking (uncached, rate limits per process), and every instance
+    A lost cache, or a periodic job that has not run for longer than ``HEARTBEAT_MAX_AGE``
+    allows (``"stale": [...]``), is ``"degraded"`` with 200: the instance still serves every
+    page, the complaint form and tracking (uncached, rate limits per process), and every instance
     shares the one cache, so taking instances out for it would take the whole site down.
     """
     cache_state = "ok" if shared_cache.ping() else "down"
@@ -57,5 +59,11 @@ def healthz(request):
         return JsonResponse(
             {"status": "unavailable", "database": "down", "cache": cache_state}, status=503
         )
-    status = "ok" if cache_state == "ok" else "degraded"
-    return JsonResponse({"status": status, "database": "ok", "cache": cache_state})
+    body = {"status": "ok", "database": "ok", "cache": cache_state}
+    stale = heartbeat.stale_jobs()
+    if stale:
+        # The worker or the scheduler stopped: pages still serve, messages or escalations wait.
+        body["stale"] = stale
+    if cache_state != "ok" or stale:
+        body["status"] = "degraded"
+    return JsonResponse(body)

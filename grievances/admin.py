@@ -193,7 +193,15 @@ class GrievanceAdmin(admin.ModelAdmin):
         "complaint_type",
         "received_at",
     ]
-    list_filter = ["tier", "status", DeadlineFilter, "service", "complaint_type", "channel"]
+    list_filter = [
+        "tier",
+        "status",
+        DeadlineFilter,
+        "service",
+        "complaint_type",
+        "channel",
+        "many_from_same_mobile",
+    ]
     search_fields = ["tracking_number", "mobile"]
     list_select_related = ["service"]
     date_hierarchy = "received_at"
@@ -230,6 +238,7 @@ class GrievanceAdmin(admin.ModelAdmin):
                     "permanent_address",
                     "present_address",
                     ("mobile", "email"),
+                    "many_from_same_mobile",
                 ]
             },
         ),

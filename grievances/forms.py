@@ -11,7 +11,7 @@ from services.charter import published_services
 from services.models import Service
 
 from . import eligibility
-from .attachments import clean_upload
+from .attachments import clean_uploads
 from .models import Grievance
 from .text import normalise_digits, normalise_mobile, normalise_tracking_number
 from .workflow import MAX_ATTACHMENTS, IneligibleComplaint
@@ -286,15 +286,9 @@ class ComplaintForm(forms.Form):
                 _("Attach at most %(count)s files.") % {"count": MAX_ATTACHMENTS},
                 code="too_many",
             )
-        cleaned, errors = [], []
-        for upload in files:
-            try:
-                cleaned.append(clean_upload(upload))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        # Every header, and the pixels of all the images together, are checked before any
+        # file is decoded; each problem is reported.
+        return clean_uploads(files)
 
     def clean_service_applied_on(self):
         applied_on = self.cleaned_data.get("service_applied_on")

@@ -2,10 +2,12 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, cached_property, empty
 from django.utils.translation import gettext_lazy as _
 
 from services.models import GrsTier, Office, Officer, Service
@@ -119,6 +121,18 @@ class Grievance(models.Model):
     present_address = models.TextField(_("present address"), blank=True)
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # Filed on the web after the mobile number's daily count of complaints
+    # (GRS_RATE_LIMITS["submit_mobile"]) by a browser that had not confirmed the number with
+    # an SMS code: accepted, but it may not come from the number's owner.
+    many_from_same_mobile = models.BooleanField(
+        _("many complaints from this mobile number"),
+        default=False,
+        help_text=_(
+            "Filed after several other complaints with the same mobile number within a day, "
+            "by someone who had not confirmed the number with an SMS code. Someone else may "
+            "be using the number."
+        ),
+    )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="bn"
     )
@@ -231,20 +245,45 @@ class Grievance(models.Model):
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
+    """Attachments on this server's disk, under ``PRIVATE_MEDIA_ROOT`` (outside MEDIA_ROOT),
+    with no URL: the default ``STORAGES["attachments"]`` for a single server."""
+
+    def __init__(self, location=None, directory_permissions_mode=0o700, **kwargs):
+        super().__init__(
+            location=location, directory_permissions_mode=directory_permissions_mode, **kwargs
+        )
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
     def url(self, name):
         raise ValueError("Private files have no URL; the admin serves them to allowed staff.")
 
 
-class PrivateMediaStorage(LazyObject):
-    """Attachments live outside MEDIA_ROOT and have no URL: only an admin view serves them."""
+class AttachmentStorage(LazyObject):
+    """``storages["attachments"]``: the local directory, or an S3-compatible bucket every app
+    server reaches (settings.STORAGES). Never a public URL: only an admin view serves them."""
 
     def _setup(self):
-        self._wrapped = PrivateFileSystemStorage(
-            location=settings.PRIVATE_MEDIA_ROOT, directory_permissions_mode=0o700
-        )
+        # First run while this module is imported (FileField checks that its storage is a
+        # Storage): the default backend, PrivateFileSystemStorage above, is defined by then.
+        self._wrapped = storages["attachments"]
 
 
-private_storage = PrivateMediaStorage()
+private_storage = AttachmentStorage()
+
+
+@receiver(setting_changed)
+def _attachment_storage_changed(*, setting, **kwargs):
+    if setting == "STORAGES":  # tests pointing attachments elsewhere
+        private_storage._wrapped = empty
 
 
 def attachment_path(instance, filename):

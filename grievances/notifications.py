@@ -13,7 +13,7 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -154,6 +154,38 @@ def _complainant_messages(
     return messages
 
 
+def _receipt_sms_capped(grievance: Grievance, entry: TimelineEntry, *, now) -> bool:
+    """Whether this receipt SMS would go over ``GRS_RATE_LIMITS["receipt_sms_mobile"]``.
+
+    Anyone can file with someone else's mobile number: past N complaints with one number in
+    the window before this one, the number gets no receipt SMS (the complaint is stored and
+    its on-screen receipt and e-mail are unchanged). Counted in the database, so every
+    process agrees and a lost cache changes nothing; each of those complaints got at most
+    one receipt SMS, so no window holds more than N.
+    """
+    if entry.kind != Kind.SUBMITTED or grievance.is_anonymous or not grievance.mobile:
+        return False
+    limit, window = settings.GRS_RATE_LIMITS["receipt_sms_mobile"]
+    earlier = (
+        Grievance.objects.filter(
+            mobile=grievance.mobile,
+            received_at__gt=now - datetime.timedelta(seconds=window),
+            received_at__lte=now,
+        )
+        .exclude(pk=grievance.pk)
+        .count()
+    )
+    if earlier < limit:
+        return False
+    logger.info(
+        "No receipt SMS for %s: %s complaints with its mobile number in %s s",
+        grievance.tracking_number,
+        earlier,
+        window,
+    )
+    return True
+
+
 def queue_for_step(grievance: Grievance, entry: TimelineEntry, *, now) -> list[OutboxMessage]:
     """Queue what a step tells the complainant and, if it reaches a new officer, that officer."""
     with translation.override(grievance.language):
@@ -173,7 +205,7 @@ def queue_for_step(grievance: Grievance, entry: TimelineEntry, *, now) -> list[O
         grievance_id=grievance.pk,
         tracking_number=grievance.tracking_number,
         is_anonymous=grievance.is_anonymous,
-        mobile=grievance.mobile,
+        mobile="" if _receipt_sms_capped(grievance, entry, now=now) else grievance.mobile,
         email=grievance.email,
         texts=texts,
         now=now,
@@ -200,7 +232,9 @@ def queue_for_step(grievance: Grievance, entry: TimelineEntry, *, now) -> list[O
                     body=body,
                 )
             )
-    return OutboxMessage.objects.bulk_create(messages)
+    created = OutboxMessage.objects.bulk_create(messages)
+    dispatch_after_commit([message.pk for message in created])
+    return created
 
 
 def queue_escalations(moved, *, now, batch_size: int = 2000) -> int:
@@ -254,6 +288,11 @@ def queue_escalations(moved, *, now, batch_size: int = 2000) -> int:
                 )
             )
     OutboxMessage.objects.bulk_create(messages, batch_size=batch_size)
+    if messages:
+        # A sweep can move 100,000 cases: one task sends them all, not one task each.
+        from . import tasks
+
+        transaction.on_commit(lambda: tasks.send_due_messages.delay(), robust=True)
     return len(messages)
 
 
@@ -298,18 +337,92 @@ def queue_officer_digests(*, today: datetime.date, now=None) -> int:
                 with transaction.atomic():
                     message.save()
                 queued += 1
+                dispatch_after_commit([message.pk])
             except IntegrityError:
                 pass  # already queued today
     return queued
 
 
+def dispatch_after_commit(message_ids) -> None:
+    """Hand the messages to the worker once the transaction that queued them commits.
+
+    A task that is lost (broker down, worker killed) costs only time: the outbox sweep
+    (``send_due``, every minute) sends whatever is still due.
+    """
+    message_ids = [message_id for message_id in message_ids if message_id is not None]
+    if not message_ids:
+        return
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.send_messages.delay(message_ids), robust=True)
+
+
 def _deliver(message: OutboxMessage) -> None:
+    """Hand one message to its gateway, with the outbox id as its idempotency key."""
+    key = f"outbox-{message.pk}"
     if message.channel == OutboxMessage.Channel.SMS:
         sms.get_backend().send(
-            sms.SmsMessage(to=sms.to_international(message.recipient), body=message.body)
+            sms.SmsMessage(to=sms.to_international(message.recipient), body=message.body, id=key)
         )
     else:
-        send_mail(message.subject, message.body, None, [message.recipient])
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        EmailMessage(
+            message.subject,
+            message.body,
+            None,
+            [message.recipient],
+            headers={"Message-ID": f"<{key}@{domain}>"},
+        ).send()
+
+
+def _claim(queryset) -> OutboxMessage | None:
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True)
+    return queryset.first()
+
+
+def _send_claimed(message: OutboxMessage, *, now) -> bool:
+    """Send a message claimed under its row lock and record the outcome; True if sent.
+
+    The gateway call and its record share one transaction. A worker that dies after the
+    gateway accepted a message but before the commit leaves it pending, and the next
+    attempt sends it again with the same idempotency key (``outbox-<id>``): a gateway
+    that honours the key drops the repeat. That window, as long as one gateway call, is
+    the only at-least-once window; e-mail carries a fixed Message-ID for the same reason.
+    """
+    message.attempts += 1
+    try:
+        _deliver(message)
+    except Exception as error:  # any backend failure: keep the message, retry later
+        message.last_error = f"{error.__class__.__name__}: {error}"[:500]
+        if message.attempts >= settings.GRS_OUTBOX_MAX_ATTEMPTS:
+            message.status = OutboxMessage.Status.FAILED
+        else:
+            backoff = datetime.timedelta(minutes=5 * 2 ** (message.attempts - 1))
+            message.next_attempt_at = now + backoff
+        logger.warning("Outbox message %s failed (attempt %s)", message.pk, message.attempts)
+        sent = False
+    else:
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = now
+        message.last_error = ""
+        sent = True
+    message.save(update_fields=["attempts", "status", "next_attempt_at", "sent_at", "last_error"])
+    return sent
+
+
+def send_message(message_id: int, *, now=None) -> bool:
+    """Send one queued message if it is still due: the worker's task after a step commits.
+
+    False when there is nothing to do: already sent, failed for good, waiting for its
+    retry time, or being sent by another worker right now.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = _claim(OutboxMessage.objects.due(now).filter(pk=message_id))
+        if message is None:
+            return False
+        return _send_claimed(message, now=now)
 
 
 def send_due(*, now=None, limit: int = 500) -> tuple[int, int]:
@@ -323,32 +436,11 @@ def send_due(*, now=None, limit: int = 500) -> tuple[int, int]:
     sent = failed = 0
     for _attempt in range(limit):
         with transaction.atomic():
-            due = OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk")
-            if connection.features.has_select_for_update_skip_locked:
-                due = due.select_for_update(skip_locked=True)
-            message = due.first()
+            message = _claim(OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk"))
             if message is None:
                 break
-            message.attempts += 1
-            try:
-                _deliver(message)
-            except Exception as error:  # any backend failure: keep the message, retry later
-                failed += 1
-                message.last_error = f"{error.__class__.__name__}: {error}"[:500]
-                if message.attempts >= settings.GRS_OUTBOX_MAX_ATTEMPTS:
-                    message.status = OutboxMessage.Status.FAILED
-                else:
-                    backoff = datetime.timedelta(minutes=5 * 2 ** (message.attempts - 1))
-                    message.next_attempt_at = now + backoff
-                logger.warning(
-                    "Outbox message %s failed (attempt %s)", message.pk, message.attempts
-                )
-            else:
+            if _send_claimed(message, now=now):
                 sent += 1
-                message.status = OutboxMessage.Status.SENT
-                message.sent_at = now
-                message.last_error = ""
-            message.save(
-                update_fields=["attempts", "status", "next_attempt_at", "sent_at", "last_error"]
-            )
+            else:
+                failed += 1
     return sent, failed

@@ -16,6 +16,9 @@ from django.utils.module_loading import import_string
 class SmsMessage:
     to: str
     body: str
+    # The outbox message's id: the gateway's idempotency key, so that a re-sent message
+    # (a worker that died before recording the send) is delivered once.
+    id: str = ""
 
 
 class SmsError(Exception):
@@ -62,15 +65,18 @@ class LocmemBackend(BaseSmsBackend):
 
 
 class HttpGatewayBackend(BaseSmsBackend):
-    """Production: POST JSON ``{"to", "message", "sender"}`` to ``SMS_GATEWAY_URL``.
+    """Production: POST JSON ``{"to", "message", "sender", "id"}`` to ``SMS_GATEWAY_URL``.
 
-    Bearer token from ``SMS_GATEWAY_TOKEN``; any answer but 2xx is a failure to retry.
+    Bearer token from ``SMS_GATEWAY_TOKEN``; the message's id also goes in the
+    ``Idempotency-Key`` header. Any answer but 2xx is a failure to retry.
     """
 
     def send(self, message: SmsMessage) -> None:
         if not settings.SMS_GATEWAY_URL:
             raise SmsError("SMS_GATEWAY_URL is not set")
         payload = {"to": message.to, "message": message.body}
+        if message.id:
+            payload["id"] = message.id
         if settings.SMS_GATEWAY_SENDER:
             payload["sender"] = settings.SMS_GATEWAY_SENDER
         request = urllib.request.Request(
@@ -79,6 +85,8 @@ class HttpGatewayBackend(BaseSmsBackend):
             headers={"Content-Type": "application/json"},
             method="POST",
         )
+        if message.id:
+            request.add_header("Idempotency-Key", message.id)
         if settings.SMS_GATEWAY_TOKEN:
             request.add_header("Authorization", f"Bearer {settings.SMS_GATEWAY_TOKEN}")
         try:

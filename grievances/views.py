@@ -1,13 +1,27 @@
-"""Citizen pages: file a complaint, see its receipt, follow it, appeal and rate."""
+"""Citizen pages: file a complaint, see its receipt, follow it, appeal and rate.
 
+A browser may open a case only if its session holds the case: the receipt for the browser
+that filed it (``grs_receipts``), the case page for one that filed it with a mobile number
+or typed the tracking number and mobile number together (``grs_tracked``). Each entry keeps
+the time it was last used; after ``CASE_IDLE_SECONDS`` without use, or the "sign out of this
+case" button, the case needs the numbers again (a shared computer at a union digital centre
+keeps its session for the cookie's 14 days). The session itself, and staff logins, are left
+as they are. Idle entries stay in the session (at most ``REMEMBERED_CASES``) as "this
+browser opened the case before", which the tracking guard below trusts.
+"""
+
+import datetime
+import functools
 import re
 import secrets
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -16,25 +30,79 @@ from core import ratelimit
 from services.charter import charter_or_404
 from services.models import GrsTier
 
-from . import workflow
-from .forms import AppealForm, ComplaintForm, RatingForm, TrackForm
+from . import mobile_verification, workflow
+from .forms import REQUIRED, AppealForm, ComplaintForm, RatingForm, TextField, TrackForm
 from .models import Grievance, TimelineEntry
+from .text import normalise_digits
 
 RECEIPTS_SESSION_KEY = "grs_receipts"
 SUBMISSION_TOKEN_FIELD = "submission_token"
 SUBMISSION_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 TRACKED_SESSION_KEY = "grs_tracked"
+CASE_IDLE_SECONDS = 30 * 60
+REMEMBERED_CASES = 20
 
 
-def _remember(request, key: str, tracking_number: str) -> None:
-    numbers = request.session.get(key, [])
-    if tracking_number not in numbers:
-        request.session[key] = (numbers + [tracking_number])[-20:]
+# --- Which cases this browser may open ---
+
+
+def _cases(request, key: str) -> dict[str, float]:
+    """{tracking number: last used, POSIX seconds}. A list (sessions from before last-used
+    times were kept) reads as long idle."""
+    value = request.session.get(key) or {}
+    if isinstance(value, list):
+        return dict.fromkeys(value, 0.0)
+    return dict(value)
+
+
+def _remember(request, key: str, tracking_number: str, *, now) -> None:
+    cases = _cases(request, key)
+    cases.pop(tracking_number, None)
+    cases[tracking_number] = now.timestamp()
+    request.session[key] = dict(list(cases.items())[-REMEMBERED_CASES:])
+
+
+class _Access:
+    OPEN = "open"
+    IDLE = "idle"
+    NONE = "none"
+
+
+def _access(request, key: str, tracking_number: str, *, now) -> str:
+    """OPEN (and the entry is marked used now), IDLE (opened before, unused too long), NONE."""
+    last_used = _cases(request, key).get(tracking_number)
+    if last_used is None:
+        return _Access.NONE
+    if now.timestamp() - last_used > CASE_IDLE_SECONDS:
+        return _Access.IDLE
+    _remember(request, key, tracking_number, now=now)
+    return _Access.OPEN
+
+
+def _opened_before(request, tracking_number: str) -> bool:
+    return any(
+        tracking_number in _cases(request, key)
+        for key in (RECEIPTS_SESSION_KEY, TRACKED_SESSION_KEY)
+    )
+
+
+def _signed_out_while_idle(request):
+    messages.info(
+        request,
+        _(
+            "You were signed out of the complaint because it was left open without use. "
+            "Enter the tracking number and mobile number again to open it."
+        ),
+    )
+    return redirect("grievances:track")
 
 
 def _too_many(request, template: str, context: dict):
     context["rate_limited"] = True
     return render(request, template, context, status=429)
+
+
+# --- Filing ---
 
 
 def _submission_token(request) -> str:
@@ -45,51 +113,86 @@ def _submission_token(request) -> str:
     return secrets.token_urlsafe(24)
 
 
+def _show_receipt(request, grievance: Grievance, *, now):
+    _remember(request, RECEIPTS_SESSION_KEY, grievance.tracking_number, now=now)
+    if not grievance.is_anonymous:
+        _remember(request, TRACKED_SESSION_KEY, grievance.tracking_number, now=now)
+    return redirect("grievances:receipt", tracking_number=grievance.tracking_number)
+
+
+def _many_from_same_mobile(request, mobile: str, *, now) -> bool:
+    """Whether a complaint with ``mobile`` is flagged for the GRO: the number already has
+    ``GRS_RATE_LIMITS["submit_mobile"]`` complaints in the window, and this browser has not
+    shown with an SMS code that it holds the number. Never a refusal: anyone can type a
+    citizen's number, and refusing would lock the citizen out."""
+    if not mobile or mobile_verification.is_verified(request.session, mobile, now=now):
+        return False
+    limit, window = settings.GRS_RATE_LIMITS["submit_mobile"]
+    since = now - datetime.timedelta(seconds=window)
+    return Grievance.objects.filter(mobile=mobile, received_at__gt=since).count() >= limit
+
+
 @never_cache
 def complaint_new(request):
     charter = charter_or_404(request)
+    now = timezone.now()
     today = timezone.localdate()
-    form = ComplaintForm(request.POST or None, request.FILES or None, charter=charter, today=today)
     token = _submission_token(request)
+    if request.method == "POST" and request.POST.get(SUBMISSION_TOKEN_FIELD) == token:
+        # Sent again (double click, refresh, resend) after it was filed: its receipt, before
+        # any limit, which the first sending may have used up.
+        first = Grievance.objects.filter(submission_token=token).first()
+        if first is not None:
+            return _show_receipt(request, first, now=now)
+    address = ratelimit.client_ip(request)
+    if request.method == "POST" and request.FILES and ratelimit.exceeded("submit_ip", address):
+        # Refused before the uploads are read (the form is shown again without them).
+        form = ComplaintForm(request.POST, charter=charter, today=today)
+        context = {"form": form, "charter": charter, "submission_token": token}
+        return _too_many(request, "grievances/complaint_form.html", context)
+    form = ComplaintForm(request.POST or None, request.FILES or None, charter=charter, today=today)
     context = {"form": form, "charter": charter, "submission_token": token}
     if request.method == "POST":
-        # Only complete forms count: a citizen fixing mistakes behind a shared address
-        # (mobile carriers' NAT, a union digital centre) is not locked out.
         if form.is_valid():
-            data = form.cleaned_data
-            if not ratelimit.allow("submit_ip", ratelimit.client_ip(request)):
+            if not ratelimit.allow("submit_ip", address):
                 return _too_many(request, "grievances/complaint_form.html", context)
-            if data["mobile"] and not ratelimit.allow("submit_mobile", data["mobile"]):
-                return _too_many(request, "grievances/complaint_form.html", context)
+            complaint = form.complaint()
+            flagged = not complaint.get("is_anonymous") and _many_from_same_mobile(
+                request, complaint["mobile"], now=now
+            )
             try:
                 grievance = workflow.submit(
                     office=charter.office,
-                    **form.complaint(),
+                    **complaint,
                     channel=Grievance.Channel.WEB,
                     language=get_language(),
                     submission_token=token,
                 )
             except workflow.DuplicateSubmission as duplicate:
-                # Sent twice (double click, refresh, resend): show the first one's receipt.
-                grievance = duplicate.grievance
-                _remember(request, RECEIPTS_SESSION_KEY, grievance.tracking_number)
-                return redirect("grievances:receipt", tracking_number=grievance.tracking_number)
+                return _show_receipt(request, duplicate.grievance, now=now)
             except workflow.IneligibleComplaint as error:
                 form.add_ineligibility(error)
             except workflow.WorkflowError as error:
                 form.add_error(None, error.message)
             else:
-                _remember(request, RECEIPTS_SESSION_KEY, grievance.tracking_number)
-                if not grievance.is_anonymous:
-                    _remember(request, TRACKED_SESSION_KEY, grievance.tracking_number)
-                return redirect("grievances:receipt", tracking_number=grievance.tracking_number)
+                if flagged:
+                    Grievance.objects.filter(pk=grievance.pk).update(many_from_same_mobile=True)
+                return _show_receipt(request, grievance, now=now)
+        elif request.FILES:
+            # Forms sent back for mistakes count only when they carried files: uploads are
+            # what costs, and a citizen correcting a form behind a shared address (mobile
+            # carriers' NAT, a union digital centre) seldom attaches the files again.
+            ratelimit.allow("submit_ip", address)
     return render(request, "grievances/complaint_form.html", context)
 
 
 @never_cache
 def receipt(request, tracking_number):
     """Shown only to the browser that filed the complaint (the number is in its session)."""
-    if tracking_number not in request.session.get(RECEIPTS_SESSION_KEY, []):
+    access = _access(request, RECEIPTS_SESSION_KEY, tracking_number, now=timezone.now())
+    if access == _Access.IDLE:
+        return _signed_out_while_idle(request)
+    if access == _Access.NONE:
         raise Http404
     grievance = get_object_or_404(
         Grievance.objects.select_related("handling_officer", "office"),
@@ -103,42 +206,172 @@ def receipt(request, tracking_number):
     return render(request, "grievances/receipt.html", {"grievance": grievance, "tier": tier_row})
 
 
+# --- Tracking ---
+
+
+class CodeForm(forms.Form):
+    code = TextField(
+        label=gettext_lazy("Code from the SMS"),
+        max_length=20,
+        error_messages={"required": REQUIRED},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+def _lookup_refused(request, tracking_number: str, mobile: str, *, now) -> bool:
+    """Whether to refuse a tracking lookup as part of someone's guessing.
+
+    A wrong pair counts against whoever typed it: the client's address (``track_ip``), its
+    session (``track_session``), and the tracking number (``track_number``), never the mobile
+    number (anyone who knows a citizen's number could then lock the citizen out; guessing
+    tracking numbers for a known mobile is hopeless anyway: 31^6 a year).
+
+    The tracking-number count stops a guesser spread over many addresses who tries mobile
+    numbers for one tracking number. Once it is used up, new sessions are refused for that
+    number. Letting the right pair through anyway would make the guard useless (the
+    guesser's right guess is the same request as the owner's), so the refusal offers an SMS
+    code instead (``mobile_verification``): sent only to the complaint's own mobile when the
+    pair is right, with the same answer either way. The owner gets in with it; a guesser who
+    hits the right pair sends the code to the owner's phone. Not refused at all:
+    - a session trusted with this mobile number by a code (it holds the phone);
+    - a session that opened this case before (it filed the case, or typed the pair), even if
+      signed out while idle: other people's guessing, by address or by tracking number, does
+      not touch it; its own wrong guesses still do.
+    A shared address used up by someone else refuses a new session in the same way, and the
+    SMS code is again the way in. The right pair is therefore never turned away for someone
+    else's wrong guesses: at worst it takes one SMS.
+    """
+    if mobile_verification.is_verified(request.session, mobile, now=now):
+        return False
+    session_key = request.session.session_key
+    if session_key and ratelimit.exceeded("track_session", session_key):
+        return True
+    if _opened_before(request, tracking_number):
+        return False
+    return ratelimit.exceeded("track_ip", ratelimit.client_ip(request)) or ratelimit.exceeded(
+        "track_number", tracking_number
+    )
+
+
+def _count_wrong_guess(request, tracking_number: str) -> None:
+    ratelimit.allow("track_ip", ratelimit.client_ip(request))
+    if request.session.session_key:  # a guesser without a cookie has no session to count
+        ratelimit.allow("track_session", request.session.session_key)
+    ratelimit.allow("track_number", tracking_number)
+
+
+def _track_page(request, context: dict, *, now, status: int = 200):
+    context.setdefault("code_form", CodeForm())
+    context["code_for"] = mobile_verification.pending(request.session, now=now)
+    context["code_minutes"] = mobile_verification.CODE_VALID // 60
+    return render(request, "grievances/track.html", context, status=status)
+
+
 @never_cache
 def track(request):
+    now = timezone.now()
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "check_code":
+        return _check_code(request, now=now)
     form = TrackForm(request.POST or None)
     context = {"form": form}
-    if request.method == "POST":
-        if not ratelimit.allow("track_ip", ratelimit.client_ip(request)):
-            return _too_many(request, "grievances/track.html", context)
-        if form.is_valid():
-            mobile = form.cleaned_data["mobile"]
-            if not ratelimit.allow("track_mobile", mobile):
-                return _too_many(request, "grievances/track.html", context)
-            grievance = Grievance.objects.filter(
-                tracking_number=form.cleaned_data["tracking_number"],
+    if request.method == "POST" and form.is_valid():
+        tracking_number = form.cleaned_data["tracking_number"]
+        mobile = form.cleaned_data["mobile"]
+        match = Grievance.objects.filter(
+            tracking_number=tracking_number, mobile=mobile, is_anonymous=False
+        )
+        if action == "send_code":
+            mobile_verification.send_code(
+                request.session,
+                grievance=match.first(),
+                tracking_number=tracking_number,
                 mobile=mobile,
-                is_anonymous=False,
-            ).first()
-            if grievance is None:
-                form.add_error(
-                    None, _("No complaint matches this tracking number and mobile number.")
-                )
-            else:
-                _remember(request, TRACKED_SESSION_KEY, grievance.tracking_number)
-                return redirect("grievances:case", tracking_number=grievance.tracking_number)
-    return render(request, "grievances/track.html", context)
+                now=now,
+            )
+            return redirect("grievances:track")
+        if _lookup_refused(request, tracking_number, mobile, now=now):
+            context["rate_limited"] = context["offer_code"] = True
+            return _track_page(request, context, now=now, status=429)
+        grievance = match.first()
+        if grievance is None:
+            _count_wrong_guess(request, tracking_number)
+            form.add_error(None, _("No complaint matches this tracking number and mobile number."))
+        else:
+            _remember(request, TRACKED_SESSION_KEY, grievance.tracking_number, now=now)
+            return redirect("grievances:case", tracking_number=grievance.tracking_number)
+    return _track_page(request, context, now=now)
+
+
+def _check_code(request, *, now):
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        code = normalise_digits(form.cleaned_data["code"])
+        tracking_number = mobile_verification.check_code(request.session, code, now=now)
+        if tracking_number is not None:
+            _remember(request, TRACKED_SESSION_KEY, tracking_number, now=now)
+            return redirect("grievances:case", tracking_number=tracking_number)
+        if mobile_verification.pending(request.session, now=now) is None:
+            messages.info(
+                request,
+                _("The code has expired or was typed wrong too many times. Ask for a new one."),
+            )
+            return redirect("grievances:track")
+        form.add_error("code", _("This is not the code we sent. Please try again."))
+    return _track_page(request, {"form": TrackForm(), "code_form": form}, now=now, status=400)
+
+
+class _SignedOutWhileIdle(Exception):  # noqa: N818 (a signal, not an error)
+    pass
 
 
 def _tracked_or_404(request, tracking_number) -> Grievance:
-    if tracking_number not in request.session.get(TRACKED_SESSION_KEY, []):
+    access = _access(request, TRACKED_SESSION_KEY, tracking_number, now=timezone.now())
+    if access == _Access.IDLE:
+        raise _SignedOutWhileIdle
+    if access == _Access.NONE:
         raise Http404
     return get_object_or_404(Grievance, tracking_number=tracking_number, is_anonymous=False)
 
 
+def _case_page(view):
+    """A page of a case this browser opened: 404 if it never did, back to the tracking form
+    (with a word why) if it was signed out while idle."""
+
+    @functools.wraps(view)
+    def wrapped(request, tracking_number):
+        try:
+            return view(request, tracking_number)
+        except _SignedOutWhileIdle:
+            return _signed_out_while_idle(request)
+
+    return wrapped
+
+
 @never_cache
+@_case_page
 def case(request, tracking_number):
     grievance = _tracked_or_404(request, tracking_number)
     return render(request, "grievances/case.html", _case_context(grievance))
+
+
+@never_cache
+@require_POST
+def sign_out(request, tracking_number):
+    """This browser forgets the case (and the mobile number a code trusted it with)."""
+    for key in (RECEIPTS_SESSION_KEY, TRACKED_SESSION_KEY):
+        cases = _cases(request, key)
+        if cases.pop(tracking_number, None) is not None:
+            request.session[key] = cases
+    mobile = (
+        Grievance.objects.filter(tracking_number=tracking_number)
+        .values_list("mobile", flat=True)
+        .first()
+    )
+    if mobile:
+        mobile_verification.forget(request.session, mobile)
+    messages.info(request, _("You have signed out of the complaint on this device."))
+    return redirect("grievances:track")
 
 
 def _case_context(grievance, *, appeal_form=None, rating_form=None) -> dict:
@@ -158,6 +391,7 @@ def _case_context(grievance, *, appeal_form=None, rating_form=None) -> dict:
 
 @never_cache
 @require_POST
+@_case_page
 def appeal(request, tracking_number):
     grievance = _tracked_or_404(request, tracking_number)
     form = AppealForm(request.POST)
@@ -175,6 +409,7 @@ def appeal(request, tracking_number):
 
 @never_cache
 @require_POST
+@_case_page
 def rate(request, tracking_number):
     grievance = _tracked_or_404(request, tracking_number)
     form = RatingForm(request.POST)

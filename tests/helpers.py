@@ -11,6 +11,7 @@ from pathlib import Path
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
+from pypdf import PdfWriter
 
 DHAKA = zoneinfo.ZoneInfo("Asia/Dhaka")
 
@@ -61,7 +62,16 @@ def image_bytes(fmt="JPEG", size=(40, 30), mode="RGB") -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def _one_page_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)  # A4 in points
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# A real one-page PDF: uploads are rewritten with pypdf, which refuses a file it cannot read.
+PDF = _one_page_pdf()
 
 
 # The public pages every page check visits, in both languages.

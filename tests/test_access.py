@@ -193,13 +193,25 @@ def test_a_client_guessing_100_times_is_refused_even_the_right_pair(client, char
     assert other.status_code == 302
 
 
-def test_guessing_one_mobile_number_from_many_addresses_is_stopped_too(charter, settings):
+def test_guessing_mobiles_for_one_tracking_number_from_many_addresses_is_stopped_too(
+    charter, settings
+):
     grievance = file(charter)
-    limit = settings.GRS_RATE_LIMITS["track_mobile"][0]
+    limit = settings.GRS_RATE_LIMITS["track_number"][0]
     for n in range(limit):
-        track(Client(), f"GRS-2025-AAAA{n:02d}", PERSONAL["mobile"], REMOTE_ADDR=f"10.0.0.{n}")
+        track(Client(), grievance.tracking_number, f"0171100{n:04d}", REMOTE_ADDR=f"10.0.0.{n}")
+    # A new session, even with the right pair, must now prove the mobile with an SMS code.
     refused = track(Client(), grievance.tracking_number, PERSONAL["mobile"], REMOTE_ADDR="10.1.1.1")
     assert refused.status_code == 429
+
+
+def test_wrong_guesses_with_a_citizens_mobile_never_lock_the_citizen_out(charter, settings):
+    grievance = file(charter)
+    limit = settings.GRS_RATE_LIMITS["track_ip"][0]
+    for n in range(limit + 5):
+        track(Client(), f"GRS-2025-AAAA{n:02d}", PERSONAL["mobile"], REMOTE_ADDR=f"10.0.0.{n}")
+    opened = track(Client(), grievance.tracking_number, PERSONAL["mobile"], REMOTE_ADDR="10.1.1.1")
+    assert opened.status_code == 302
 
 
 # --- Officers: their own tier and office only ---

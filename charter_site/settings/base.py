@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "django_prometheus",
     "core",
     "services",
     "grievances",
@@ -72,7 +74,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: requests, latencies and errors for /metrics (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above the page cache, so that cached pages carry their request id too.
+    "core.request_id.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -85,8 +91,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, so that its process_exception runs first: a lost database answers 503.
+    # Last but one, so that its process_exception runs before every other's but
+    # PrometheusAfterMiddleware's (which only counts the exception): a lost database answers 503.
     "core.middleware.DatabaseUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # No inline script or style anywhere, public site and admin alike.
@@ -200,12 +208,43 @@ CHARTER_OFFICE_ID = (
 # Open311: the jurisdiction_id this endpoint answers to; unset: any (the parameter is optional).
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+
+def logging_config(log_format: str, level: str) -> dict:
+    """Every record gets the request id (core/request_id.py); ``json``: one JSON object a
+    line on stdout, for the log collector; ``text``: readable lines on stderr."""
+    if log_format not in {"json", "text"}:
+        raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {log_format!r}")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+        "formatters": {
+            "json": {"()": "core.request_id.JsonFormatter"},
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout" if log_format == "json" else "ext://sys.stderr",
+                "formatter": log_format,
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+    }
+
+
+LOGGING = logging_config(
+    os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "WARNING")
+)
+
+# /metrics answers only clients connecting from these networks (404 to everyone else).
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_error}") from None
 
 # backup_site writes JSON whose times keep their microseconds (the timeline's "when").
 SERIALIZATION_MODULES = {"exactjson": "core.backup_format"}
@@ -213,8 +252,29 @@ SERIALIZATION_MODULES = {"exactjson": "core.backup_format"}
 BACKUP_PROTECTED_MODELS = ["grievances.Grievance"]
 
 # --- Grievance redress ---
-# Complaint attachments: outside MEDIA_ROOT, never served by URL; admin streams them.
+# Complaint attachments: never served by URL; admin streams them to staff allowed to see the
+# case. By default on this server's disk under PRIVATE_MEDIA_ROOT (outside MEDIA_ROOT); with
+# ATTACHMENTS_S3_BUCKET in an S3-compatible bucket that every app server reaches, private
+# objects (boto3 takes the credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or
+# its other usual sources). A signed URL, if anything ever asks for one, lasts 5 minutes.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+ATTACHMENTS_S3_BUCKET = os.environ.get("ATTACHMENTS_S3_BUCKET", "")
+if ATTACHMENTS_S3_BUCKET:
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            "endpoint_url": os.environ.get("ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ATTACHMENTS_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["attachments"] = {"BACKEND": "grievances.models.PrivateFileSystemStorage"}
 # SMS backends: grievances.sms.ConsoleBackend / FileBackend / LocmemBackend / HttpGatewayBackend
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "grievances.sms.ConsoleBackend")
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "sms_outbox"))
@@ -226,13 +286,25 @@ SMS_GATEWAY_TIMEOUT = int(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
 GRS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRS_OUTBOX_MAX_ATTEMPTS", "8"))
 # Rate limits as (requests, seconds), counted in the default cache (Redis in production).
 GRS_RATE_LIMITS = {
+    # Complaint forms per client address: complete ones, and incomplete ones that carried files.
     "submit_ip": (10, 3600),
+    # Web complaints with one mobile number before the next is flagged for the GRO (never
+    # refused), counted in the database; and receipt SMS to one number (more get none).
     "submit_mobile": (5, 24 * 3600),
+    "receipt_sms_mobile": (3, 24 * 3600),
+    # Wrong tracking guesses (number + mobile that match no case): per client address, per
+    # session, and per tracking number (then new sessions need an SMS code for that number).
     "track_ip": (30, 3600),
-    "track_mobile": (10, 3600),
+    "track_session": (10, 3600),
+    "track_number": (10, 3600),
+    # One-time codes by SMS to one mobile number (grievances/mobile_verification.py).
+    "mobile_code_mobile": (3, 3600),
     # Failed admin logins, per client address and per user name.
     "admin_login_ip": (20, 900),
     "admin_login_user": (5, 900),
+    # Open311 POST requests per API key (a partner system's whole traffic, anonymous
+    # complaints included): a leaked key files at most this many before it is revoked.
+    "open311_key": (120, 3600),
 }
 # Only for load tests, where every request comes from one address: multiplies the limits.
 _rate_limit_scale = int(os.environ.get("GRS_RATE_LIMIT_SCALE", "1"))
@@ -250,3 +322,36 @@ for _network in GRS_TRUSTED_PROXIES:
         ipaddress.ip_network(_network, strict=False)
     except ValueError as _error:
         raise ImproperlyConfigured(f"GRS_TRUSTED_PROXIES: {_error}") from None
+
+# --- Worker and scheduler (Celery) ---
+# The broker: CELERY_BROKER_URL, else REDIS_URL. Without one (development, `make run`),
+# tasks run in the web process right after the transaction that queued them commits.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or _redis_url or "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged only when it has finished, and re-delivered if its worker died:
+# the outbox and the message id as idempotency key keep a re-delivery from sending twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# The worker logs through LOGGING (JSON lines with request ids in production), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    # Whatever a lost task left behind, and retries after a gateway failure.
+    "send-due-messages": {"task": "grievances.tasks.send_due_messages", "schedule": 60.0},
+    # Hourly, though deadlines pass at midnight: a missed run is caught up within the hour.
+    "escalate-overdue": {
+        "task": "grievances.tasks.escalate_overdue_cases",
+        "schedule": crontab(minute=15),
+    },
+    "officer-digest": {
+        "task": "grievances.tasks.queue_officer_digest",
+        "schedule": crontab(minute=30, hour=8, day_of_week="sun-thu"),
+    },
+}
+# Periodic jobs whose heartbeat /healthz checks: name -> the age at which it is stale.
+# Development and tests run no scheduler; production expects one (production.py).
+HEARTBEAT_MAX_AGE = {}

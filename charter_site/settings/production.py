@@ -3,6 +3,7 @@
 Refuses to start without a real SECRET_KEY, a PostgreSQL DATABASE_URL and a shared cache.
 """
 
+import datetime
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -15,6 +16,7 @@ from .base import (
     REDIS_CACHE_OPTIONS,
     env_bool,
     env_list,
+    logging_config,
 )
 
 DEBUG = False
@@ -79,6 +81,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 
+# "attachments" as base.py configures it: with more than one app server and no shared
+# disk, set ATTACHMENTS_S3_BUCKET (an S3-compatible bucket every server reaches).
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -86,9 +90,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+# JSON lines on stdout (journald or the container runtime collects them), with request ids.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "json"), os.environ.get("LOG_LEVEL", "INFO"))
+
+# Messages go to the worker through the broker, never sent inside a web request.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
+# /healthz says "degraded" when the worker's outbox sweep (every minute) or the hourly
+# escalation sweep has not succeeded for this long.
+HEARTBEAT_MAX_AGE = {
+    "outbox_sweep": datetime.timedelta(minutes=10),
+    "escalation_sweep": datetime.timedelta(hours=26),
 }

@@ -85,7 +85,7 @@ def test_a_failed_sms_waits_and_is_retried_then_given_up(file_complaint, setting
 
 @pytest.mark.django_db
 def test_a_mail_failure_does_not_roll_back_the_complaint(file_complaint):
-    with mock.patch("grievances.notifications.send_mail", side_effect=OSError("smtp down")):
+    with mock.patch("grievances.notifications.EmailMessage.send", side_effect=OSError("smtp down")):
         grievance = file_complaint()
         sent, failed = notifications.send_due(now=at(2025, 1, 5, 11))
     assert (sent, failed) == (1, 2)

@@ -3,6 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core import heartbeat
 from grievances.workflow import escalate_overdue
 
 
@@ -30,6 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args, as_of=None, dry_run=False, **options):
         today = as_of or timezone.localdate()
         result = escalate_overdue(today=today, dry_run=dry_run)
+        if not dry_run and as_of is None:
+            heartbeat.beat("escalation_sweep")
         verb = "Would escalate" if dry_run else "Escalated"
         detail = ", ".join(
             f"{count} from tier {tier}" for tier, count in sorted(result.by_tier.items())

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core import heartbeat
 from grievances.notifications import send_due
 
 
@@ -11,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit=500, **options):
         sent, failed = send_due(limit=limit)
+        heartbeat.beat("outbox_sweep")
         self.stdout.write(f"Sent {sent} message(s); {failed} failed and will be retried.")

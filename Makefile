@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast bench screenshots lint format messages clean
+.PHONY: setup run test test-fast bench bench-messages screenshots lint format messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ setup: $(VENV)/.installed node_modules/.installed
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata fixtures/charter.json
+	$(PY) manage.py loaddata fixtures/charter.json fixtures/rangpur_network.json
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
@@ -36,6 +36,18 @@ test-fast: setup
 bench: setup
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(PY) bench/run.py
+
+# Not part of `make test`: receipt SMS delay with the real worker, a killed worker and a
+# refusing gateway (bench/messages.py, 7–8 minutes); needs PostgreSQL and Redis.
+bench-messages: setup
+	$(PY) bench/messages.py
+
+# Not part of `make test`: the fault and abuse suite of issue 16 (bench/faults.py, about
+# 2 minutes): Redis and PostgreSQL lost, heavy uploads, lock-out and spoofing attacks, each
+# against gunicorn with production settings. Needs PostgreSQL and Redis; prints the table.
+.PHONY: bench-faults
+bench-faults: setup
+	$(PY) bench/faults.py
 
 screenshots: setup
 	$(PY) manage.py take_screenshots

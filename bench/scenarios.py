@@ -112,6 +112,10 @@ def run(*, base: str, wrk) -> list[str]:
         "mobile": "01712345678",
         "service": str(service.pk),
         "office_has_decided": "on",
+        # Annex খ-১: the remedy sought, how to prevent a repeat, the declaration.
+        "remedy_sought": "সেবাটি দেওয়া হোক।",
+        "prevention": "সময়মতো সেবা দেওয়া হোক।",
+        "declaration": "on",
         "website": "",
     }
     before = Grievance.objects.count()

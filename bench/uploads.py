@@ -96,6 +96,10 @@ def complaint_fields() -> dict[str, str]:
         "mobile": "01712345678",
         "service": str(service.pk),
         "office_has_decided": "on",
+        # Annex খ-১: the remedy sought, how to prevent a repeat, the declaration.
+        "remedy_sought": "সেবাটি দেওয়া হোক।",
+        "prevention": "সময়মতো সেবা দেওয়া হোক।",
+        "declaration": "on",
         "website": "",
     }
 

@@ -6,10 +6,16 @@ from django.views.generic import RedirectView
 
 from core import metrics as core_metrics
 from core import views as core_views
+from grievances import urls as grievances_urls
+from reports import urls as reports_urls
+from services import urls as services_urls
 from services import views as services_views
+from services.offices import for_each_office, office_page
 
 # A database error raised in a middleware (outside any view) also answers 503.
 handler500 = "core.middleware.server_error"
+# A session that cannot be saved (the database went away) is a 503 too, not a bare 400.
+handler400 = "core.middleware.bad_request"
 
 urlpatterns = [
     path("", core_views.root, name="root"),
@@ -27,10 +33,21 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
 ]
 
+# Every office's own pages, at /<lang>/offices/<slug>/…: the default office's pages again,
+# each view told its office by services.offices.office_page. Links between them stay inside
+# the office ({% office_url %}); tracking a complaint has one address for every office.
+office_pages = [
+    path("", include((for_each_office(services_urls.office_urlpatterns), "services"))),
+    path("", include((for_each_office(reports_urls.urlpatterns), "reports"))),
+    path("", include((for_each_office(grievances_urls.urlpatterns, ["new"]), "grievances"))),
+    path("charter.json", office_page(services_views.charter_json), name="charter_json"),
+]
+
 urlpatterns += i18n_patterns(
     path("", include("services.urls")),
     path("", include("reports.urls")),
     path("", include("grievances.urls")),
+    path("offices/<slug:office>/", include((office_pages, "office"))),
     prefix_default_language=True,
 )
 

@@ -82,8 +82,12 @@ def cached_charter_page(view=None, *, fresh_for: int | None = None):
 
 
 def page_key(request) -> str:
+    """Per language, host and path: one deployment serves several offices, each at its own
+    path (/bn/offices/<slug>/…) and at its own host names (the same path on another host
+    is another office's page). ``get_host`` refuses a host not in ALLOWED_HOSTS (400)."""
     language = get_language_from_path(request.path_info) or get_language_from_request(request)
-    path_hash = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False)
+    where = f"{request.get_host().lower()}{request.get_full_path()}"
+    path_hash = hashlib.md5(where.encode(), usedforsecurity=False)
     return f"charter:page:{language}:{path_hash.hexdigest()}"
 
 

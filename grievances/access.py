@@ -1,7 +1,27 @@
-"""Which complaints a staff user may see: those at their group's tier, for their office."""
+"""Which complaints a staff user may see and act on, and which offices' reports.
 
-from django.db.models import Q, QuerySet
+A complaint is addressed to a post, not to an office's staff: the GRS table of the office
+concerned (or of the office above it, ``workflow.tier_info``) names the officer of each
+tier, and Kaunia's GRO is the District ICT Officer in Rangpur. The workflow stores that
+officer on the case as ``handling_officer`` whenever the case enters a tier or an office
+(submission, escalation, appeal, forwarding), and access follows the stored officer, not a
+fresh reading of the table:
 
+- a complaint keeps the GRS tiers of the charter edition it was filed under (product
+  brief), so a later change to the table does not take an open case away from the
+  officer already handling it, nor hand it, half done, to someone who never received it;
+  moving it is a step of its own (forwarding, escalation) with its entry in the timeline;
+- the stored officer agrees with the deadline, the messages and the timeline, which were
+  all made from the same reading of the table;
+- it is one indexed column, so an officer's case list stays one query at a million cases.
+
+The person behind a post is the user whose ``StaffProfile.officer`` is that officer: when
+a new District ICT Officer takes over, their account gets the same post and sees its cases.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from services import scoping
 from services.models import GrsTier, Office
 
 from .models import Grievance, StaffProfile
@@ -19,44 +39,75 @@ def tiers_for(user) -> set[int]:
 
 
 def visible_grievances(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Superusers see every case; officers the cases at their tier handled by them or their
-    office; the Cabinet cell every case at tier 3 unless its profile names an office."""
+    """The cases ``user`` sees and acts on. Superusers: every case. A member of a GRS group
+    (GRO, appeal officer, Cabinet cell) sees, at the tier of each of their groups:
+
+    - the cases addressed to the post they hold (``handling_officer`` is their profile's
+      officer), in whichever office;
+    - the cases of the offices they belong to whose tier names no officer;
+    - if they hold no post, every case of the offices they belong to (the office's GRS
+      desk, as before posts were recorded);
+    - for the Cabinet cell belonging to no office, every case at tier 3;
+    - for a GRO or appeal officer, the tier-3 cases of their offices, and of the offices
+      whose GRS table names their post below tier 3 (to record the cell's decision).
+
+    Anyone else: nothing."""
     queryset = Grievance.objects.all() if queryset is None else queryset
     if not user.is_active or not user.is_staff:
         return queryset.none()
     if user.is_superuser:
         return queryset
     tiers = tiers_for(user)
+    if not tiers:
+        return queryset.none()
     profile = StaffProfile.objects.filter(user=user).first()
+    post = profile.officer_id if profile is not None else None
+    my_offices = scoping.offices_of(user)
+    has_offices = my_offices.exists()
+    at_my_offices = Q(office__in=my_offices.values("pk"))
+    addressed = Q(pk__in=[])
+    if post is not None:
+        addressed |= Q(handling_officer_id=post)
+    if has_offices:
+        addressed |= at_my_offices & Q(handling_officer__isnull=True)
+        if post is None:
+            addressed |= at_my_offices
     allowed = Q(pk__in=[])
     for tier in tiers:
-        if tier == GrsTier.Level.CABINET_CELL and (profile is None or not profile.office_id):
+        if tier == GrsTier.Level.CABINET_CELL and not has_offices:
             allowed |= Q(tier=tier)
-            continue
-        if profile is None:
-            continue
-        mine = Q(pk__in=[])
-        if profile.officer_id:
-            mine |= Q(handling_officer_id=profile.officer_id)
-        if profile.office_id:
-            mine |= Q(office_id=profile.office_id)
-        allowed |= Q(tier=tier) & mine
+        else:
+            allowed |= Q(tier=tier) & addressed
+    if tiers - {GrsTier.Level.CABINET_CELL}:
+        # The cell works outside this system: the office's GRO and appeal officer keep the
+        # cases they passed to it, to record the cell's decision when it arrives.
+        named_below_the_cell = GrsTier.objects.filter(
+            charter__office=OuterRef("office"),
+            level__lt=GrsTier.Level.CABINET_CELL,
+            officer_id=post,
+        )
+        passed_on = at_my_offices if has_offices else Q(pk__in=[])
+        if post is not None:
+            passed_on |= Exists(named_below_the_cell)
+        allowed |= Q(tier=GrsTier.Level.CABINET_CELL) & passed_on
     return queryset.filter(allowed)
 
 
 def offices_for(user) -> list[Office]:
-    """Offices whose figures ``user`` may see: all for a superuser, else their own and below."""
+    """Offices whose figures ``user`` may see: all for a superuser; else the offices they
+    belong to and the office of the post they hold, each with every office under it (a
+    district's staff see their district and its upazilas)."""
     if user.is_superuser:
         return list(Office.objects.order_by("level", "name"))
-    profile = StaffProfile.objects.select_related("officer").filter(user=user).first()
-    if profile is None:
+    own = set(scoping.offices_of(user).values_list("pk", flat=True))
+    post_office = (
+        StaffProfile.objects.filter(user=user, officer__isnull=False)
+        .values_list("officer__office_id", flat=True)
+        .first()
+    )
+    if post_office is not None:
+        own.add(post_office)
+    if not own:
         return []
-    own = profile.office_id or (profile.officer.office_id if profile.officer else None)
-    if own is None:
-        return []
-    every = list(Office.objects.order_by("level", "name"))
-    allowed, frontier = {own}, {own}
-    while frontier:  # an office hierarchy is a few levels deep
-        frontier = {office.pk for office in every if office.parent_id in frontier} - allowed
-        allowed |= frontier
-    return [office for office in every if office.pk in allowed]
+    allowed = scoping.with_offices_below(own)
+    return list(Office.objects.filter(pk__in=allowed).order_by("level", "name"))

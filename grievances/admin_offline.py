@@ -35,6 +35,8 @@ OFFLINE_CHANNELS = [
 class OfflineComplaintForm(ComplaintForm):
     """The complaint form as staff fill it in for a letter, a call or a visit."""
 
+    relayed = True  # staff record what the complainant gave (ComplaintForm)
+
     channel = forms.ChoiceField(
         label=_("Received"), choices=OFFLINE_CHANNELS, widget=forms.RadioSelect
     )
@@ -100,12 +102,15 @@ class OfflineComplaintForm(ComplaintForm):
 
 
 def entry_office(user) -> Office:
-    """The office for which ``user`` records complaints: their own (the charter's for a
-    superuser without one)."""
-    profile = StaffProfile.objects.select_related("office", "officer__office").filter(user=user)
-    profile = profile.first()
-    if profile and (profile.office or profile.officer):
-        return profile.office or profile.officer.office
+    """The office for which ``user`` records complaints: the first office they belong to
+    (by level and name), else the office of the post they hold (the charter's for a
+    superuser with neither)."""
+    own = Office.objects.filter(staff_memberships__user=user).order_by("level", "name").first()
+    if own is not None:
+        return own
+    profile = StaffProfile.objects.select_related("officer__office").filter(user=user).first()
+    if profile and profile.officer:
+        return profile.officer.office
     if user.is_superuser:
         charter = current_charter()
         if charter is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from core.templatetags.local_format import local_date
+from core.templatetags.local_format import digits, local_date
 from services.models import Service
 
 from . import calendar
@@ -30,6 +30,23 @@ class Ineligibility:
     field: str
     message: str
     code: str
+
+
+# Annex খ-১: what a named complaint must give, by its type. An official (দাপ্তরিক) complaint
+# is written by an office: its name and address and the officer writing stand in for a
+# person's ID and addresses. The optional fields (date of birth, gender, education,
+# occupation, e-mail) are never required.
+PERSONAL_FIELDS = ("name", "id_type", "id_number", "permanent_address", "present_address")
+OFFICIAL_FIELDS = ("complaining_office", "complaining_office_address", "writing_officer")
+
+
+def required_fields(*, complaint_type: str, is_anonymous: bool) -> tuple[str, ...]:
+    """The complaint form's fields a complaint of ``complaint_type`` must fill in."""
+    if is_anonymous:
+        return ()
+    if complaint_type == Grievance.ComplaintType.OFFICIAL:
+        return (*OFFICIAL_FIELDS, "mobile")
+    return (*PERSONAL_FIELDS, "mobile")
 
 
 def id_number_problem(*, id_type: str, id_number: str) -> Ineligibility | None:
@@ -126,6 +143,37 @@ def service_time_limit_problem(
     )
 
 
+def service_date_missing_problem(
+    *,
+    service: Service | None,
+    applied_on: datetime.date | None,
+    office_has_decided: bool,
+) -> Ineligibility | None:
+    """A service with a time limit in working days needs the application date, or the early
+    filing check could not be made; a service given immediately, or with no fixed limit,
+    does not (its limit cannot be counted from a date).
+
+    The complaint forms (web, staff entry, Open311) ask this; ``workflow.submit`` does not,
+    so that staff code recording a complaint without the date is not refused."""
+    if (
+        office_has_decided
+        or applied_on is not None
+        or service is None
+        or service.time_limit_kind != Service.TimeLimitKind.WORKING_DAYS
+    ):
+        return None
+    return Ineligibility(
+        "service_applied_on",
+        _(
+            "Give the date you applied for the service: the office has %(days)s working days "
+            "to provide it, and a complaint can be made once they have passed. If the office "
+            "has already decided on your application, tick the box below instead."
+        )
+        % {"days": digits(service.time_limit_working_days)},
+        "service_date_needed",
+    )
+
+
 def service_problem(
     *,
     service: Service | None,
@@ -158,7 +206,7 @@ def problems(
 ) -> list[Ineligibility]:
     """Every reason the complaint cannot be received on ``received_on``, in form order."""
     found = []
-    if not is_anonymous:
+    if not is_anonymous:  # an ID given with any type of complaint must be well formed
         found.append(id_number_problem(id_type=id_type, id_number=id_number))
     found.append(
         service_problem(

@@ -12,7 +12,7 @@ from services.models import Service
 
 from . import eligibility
 from .attachments import clean_uploads
-from .models import Grievance
+from .models import Appeal, Grievance
 from .text import normalise_digits, normalise_mobile, normalise_tracking_number
 from .workflow import MAX_ATTACHMENTS, IneligibleComplaint
 
@@ -126,7 +126,18 @@ class MultipleFileField(forms.FileField):
 
 
 class ComplaintForm(forms.Form):
-    """The guideline's complaint form, in its three parts."""
+    """The guideline's complaint form, annex খ-১: its fields in its order and words, the
+    optional ones marked, and a declaration.
+
+    ``relayed``: the form is filled in by someone else than the complainant (staff entering
+    a letter, a call or a visit; another system through Open311). It records what the
+    complainant gave: a missing present address, remedy, suggestion or declaration does
+    not stop the complaint from being received.
+    """
+
+    relayed = False
+    # Needed on the web form, and by the annex; a relayed complaint may lack them.
+    ANNEX_REQUIRED = ("present_address", "remedy_sought", "prevention")
 
     complaint_type = forms.ChoiceField(
         label=_("Type of complaint"),
@@ -134,19 +145,6 @@ class ComplaintForm(forms.Form):
         initial=Grievance.ComplaintType.CITIZEN,
         widget=forms.RadioSelect,
     )
-    subject = TextField(label=_("Subject"), max_length=200)
-    description = TextField(
-        label=_("Description"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("What happened, when, and what you want the office to do."),
-    )
-    attachments = MultipleFileField(
-        label=_("Attachments"),
-        required=False,
-        help_text=_("Up to 3 files: JPEG, PNG or PDF, at most 5 MB each."),
-    )
-
     is_anonymous = forms.BooleanField(
         label=_("Complain anonymously"),
         required=False,
@@ -155,13 +153,54 @@ class ComplaintForm(forms.Form):
             "and the officer may decline an anonymous complaint."
         ),
     )
-    name = TextField(label=_("Name"), max_length=200, required=False)
+    # An official (দাপ্তরিক) complaint: the office complaining, instead of a person's ID.
+    complaining_office = TextField(
+        label=_("Name of the complaining office"), max_length=300, required=False
+    )
+    complaining_office_address = TextField(
+        label=_("Address of the complaining office"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    writing_officer = TextField(
+        label=_("Name and designation of the officer writing"), max_length=300, required=False
+    )
+
+    name = TextField(label=_("Complainant's name"), max_length=200, required=False)
+    recipient_name = TextField(
+        label=_("Service recipient's name"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave it empty if you are the service recipient yourself."),
+    )
+    recipient_relation = forms.ChoiceField(
+        label=_("The service recipient is"),
+        choices=Grievance.RecipientRelation.choices,
+        initial=Grievance.RecipientRelation.SELF,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     id_type = forms.ChoiceField(
         label=_("Identity document"),
         choices=[("", _("Choose one"))] + Grievance.IdType.choices,
         required=False,
     )
     id_number = TextField(label=_("Document number"), max_length=30, required=False)
+    date_of_birth = LocalDateField(
+        label=_("Date of birth (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender (optional)"),
+        choices=[("", _("Not given"))] + Grievance.Gender.choices,
+        required=False,
+    )
+    education = TextField(
+        label=_("Educational qualification (optional)"), max_length=200, required=False
+    )
+    occupation = TextField(label=_("Occupation (optional)"), max_length=200, required=False)
     permanent_address = TextField(
         label=_("Permanent address"),
         max_length=500,
@@ -173,7 +212,7 @@ class ComplaintForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("If different from the permanent address."),
+        help_text=_("Where you live now; write it again if it is the permanent address."),
     )
     mobile = MobileField(label=_("Mobile number"), required=False)
     email = EmailAddressField(
@@ -194,12 +233,47 @@ class ComplaintForm(forms.Form):
         label=_("Date you applied for the service"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Needed when the charter gives the service a number of working days: a complaint "
+            "can be made once they have passed. Not needed for a service given at once or "
+            "with no fixed time limit, nor once the office has decided."
+        ),
     )
     service_tracking_number = TextField(
         label=_("The service's tracking number, if any"), max_length=60, required=False
     )
     office_has_decided = forms.BooleanField(
         label=_("The office has already decided on my application"), required=False
+    )
+
+    subject = TextField(label=_("Subject"), max_length=200)
+    description = TextField(
+        label=_("Description"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened, and when."),
+    )
+    remedy_sought = TextField(
+        label=_("Remedy sought"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you want the office to do."),
+    )
+    prevention = TextField(
+        label=_("How can this be prevented from happening again?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Up to 3 files: JPEG, PNG or PDF, at most 5 MB each."),
+    )
+    declaration = forms.BooleanField(
+        label=_("I declare that the information given in this complaint is true."),
+        required=False,
     )
     # Honeypot: hidden from people by CSS, filled in by bots.
     website = TextField(
@@ -209,14 +283,23 @@ class ComplaintForm(forms.Form):
     )
 
     parts = [
-        (_("The complaint"), ["complaint_type", "subject", "description", "attachments"]),
+        (_("Type of complaint"), ["complaint_type", "is_anonymous"]),
+        (
+            _("For an official complaint: the complaining office"),
+            ["complaining_office", "complaining_office_address", "writing_officer"],
+        ),
         (
             _("The complainant"),
             [
-                "is_anonymous",
                 "name",
+                "recipient_name",
+                "recipient_relation",
                 "id_type",
                 "id_number",
+                "date_of_birth",
+                "gender",
+                "education",
+                "occupation",
                 "permanent_address",
                 "present_address",
                 "mobile",
@@ -233,13 +316,31 @@ class ComplaintForm(forms.Form):
                 "office_has_decided",
             ],
         ),
+        (
+            _("The complaint"),
+            ["subject", "description", "remedy_sought", "prevention", "attachments"],
+        ),
+        (_("Declaration"), ["declaration"]),
     ]
 
-    def __init__(self, *args, charter, today: datetime.date, **kwargs):
+    def __init__(self, *args, charter, today: datetime.date, relayed: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.charter = charter
         self.today = today
+        if relayed is not None:
+            self.relayed = relayed
         self.fields["service"].queryset = published_services(charter)
+        # Required for a named citizen's complaint (clean() says when): marked * on the form.
+        marked = eligibility.required_fields(
+            complaint_type=Grievance.ComplaintType.CITIZEN, is_anonymous=False
+        )
+        for name in (*marked, *eligibility.OFFICIAL_FIELDS, *self.ANNEX_REQUIRED, "declaration"):
+            if not (self.relayed and name in (*self.ANNEX_REQUIRED, "declaration")):
+                self.fields[name].marked_required = True
+        if self.relayed:
+            self.fields["declaration"].label = _(
+                "The complainant declared the information true (signed the form or said so)."
+            )
 
     def date_of_receipt(self) -> datetime.date:
         """The day the office receives the complaint, on which its conditions are judged."""
@@ -262,6 +363,18 @@ class ComplaintForm(forms.Form):
         "service_applied_on",
         "service_tracking_number",
         "office_has_decided",
+        "recipient_name",
+        "recipient_relation",
+        "date_of_birth",
+        "gender",
+        "education",
+        "occupation",
+        "complaining_office",
+        "complaining_office_address",
+        "writing_officer",
+        "remedy_sought",
+        "prevention",
+        "declaration",
         "attachments",
     )
 
@@ -271,6 +384,9 @@ class ComplaintForm(forms.Form):
         complaint = {name: data.get(name) for name in self.COMPLAINT_FIELDS}
         complaint["mobile"] = complaint["mobile"] or ""
         complaint["attachments"] = complaint["attachments"] or []
+        complaint["declaration"] = bool(complaint["declaration"])
+        for name in ("gender", "recipient_relation"):
+            complaint[name] = complaint[name] or ""
         return complaint
 
     def grouped_fields(self):
@@ -297,14 +413,36 @@ class ComplaintForm(forms.Form):
             raise ValidationError(problem.message, code=problem.code)
         return applied_on
 
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born is not None and not datetime.date(1900, 1, 1) <= born <= self.today:
+            raise ValidationError(_("Check the date of birth."), code="invalid")
+        return born
+
+    def _require(self, name: str) -> None:
+        if not self.cleaned_data.get(name) and name not in self.errors:
+            self.add_error(name, ValidationError(REQUIRED, code="required"))
+
     def clean(self):
         data = super().clean()
         if data.get("website"):
             raise ValidationError(_("The form could not be sent."), code="honeypot")
-        if not data.get("is_anonymous"):
-            for name in ("name", "id_type", "id_number", "permanent_address", "mobile"):
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, ValidationError(REQUIRED, code="required"))
+        anonymous = bool(data.get("is_anonymous"))
+        complaint_type = data.get("complaint_type") or ""
+        required = eligibility.required_fields(
+            complaint_type=complaint_type, is_anonymous=anonymous
+        )
+        for name in (*required, "remedy_sought", "prevention"):
+            if not (self.relayed and name in self.ANNEX_REQUIRED):
+                self._require(name)
+        relation = data.get("recipient_relation") or Grievance.RecipientRelation.SELF
+        if anonymous:
+            data["recipient_relation"] = ""
+        else:
+            data["recipient_relation"] = relation
+            if relation != Grievance.RecipientRelation.SELF:
+                self._require("recipient_name")
+        if not anonymous:
             self._add_problem(
                 eligibility.id_number_problem(
                     id_type=data.get("id_type") or "", id_number=data.get("id_number") or ""
@@ -319,6 +457,14 @@ class ComplaintForm(forms.Form):
                         code="required",
                     ),
                 )
+        if "service_applied_on" not in self.errors:
+            self._add_problem(
+                eligibility.service_date_missing_problem(
+                    service=data.get("service"),
+                    applied_on=data.get("service_applied_on"),
+                    office_has_decided=bool(data.get("office_has_decided")),
+                )
+            )
         # workflow.submit judges the same on the date of receipt; this shows it on the field.
         self._add_problem(
             eligibility.service_problem(
@@ -329,6 +475,11 @@ class ComplaintForm(forms.Form):
                 today=self.today,
             )
         )
+        if not self.relayed and not data.get("declaration") and "declaration" not in self.errors:
+            self.add_error(
+                "declaration",
+                ValidationError(_("Tick the declaration to send the complaint."), code="required"),
+            )
         return data
 
     def _add_problem(self, problem: eligibility.Ineligibility | None) -> None:
@@ -355,11 +506,71 @@ class TrackForm(forms.Form):
 
 
 class AppealForm(forms.Form):
+    """The appeal, annex খ-২: who appeals, their details and the grounds. The disposal
+    appealed is the case's decision, shown above the form."""
+
+    appellant_role = forms.ChoiceField(
+        label=_("Who is appealing"),
+        choices=Appeal.AppellantRole.choices,
+        initial=Appeal.AppellantRole.COMPLAINANT,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    appellant_name = TextField(
+        label=_("Appellant's name"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed when an officer appeals; the complainant's is on record."),
+    )
+    appellant_address = TextField(
+        label=_("Appellant's designation and address (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    appellant_mobile = MobileField(label=_("Appellant's mobile number (optional)"), required=False)
     reason = TextField(
-        label=_("Why are you not satisfied with the decision?"),
+        label=_("Grounds for the appeal"),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the decision is not right, and what you ask the appeal officer to do."),
     )
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("appellant_role") or Appeal.AppellantRole.COMPLAINANT
+        data["appellant_role"] = role
+        if role != Appeal.AppellantRole.COMPLAINANT and not data.get("appellant_name"):
+            if "appellant_name" not in self.errors:
+                self.add_error("appellant_name", ValidationError(REQUIRED, code="required"))
+        return data
+
+    def appeal(self) -> dict:
+        """The cleaned appeal as keyword arguments for ``workflow.appeal``."""
+        return {
+            name: self.cleaned_data.get(name) or ""
+            for name in (
+                "appellant_role",
+                "appellant_name",
+                "appellant_address",
+                "appellant_mobile",
+                "reason",
+            )
+        }
+
+
+class PaperAppealForm(AppealForm):
+    """An appeal that came on paper, as staff enter it in admin (``workflow.enter_appeal``)."""
+
+    received_on = LocalDateField(
+        label=_("Date of receipt"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "The day the office received the appeal: the 30 days are judged on it, and the "
+            "appeal officer's time limit starts from it."
+        ),
+    )
+    field_order = ["received_on"]
 
 
 class RatingForm(forms.Form):

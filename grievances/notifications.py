@@ -15,10 +15,13 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.local_format import digits
 from services.models import GrsTier, Officer
 
 from . import calendar, sms
@@ -36,7 +39,9 @@ COMPLAINANT_KINDS = frozenset(
     {
         Kind.SUBMITTED,
         Kind.INFORMATION_REQUESTED,
+        Kind.INFORMATION_RECEIVED,
         Kind.FORWARDED,
+        Kind.HEARING_SCHEDULED,
         Kind.DISPOSED,
         Kind.ESCALATED,
         Kind.APPEALED,
@@ -49,7 +54,18 @@ OFFICER_MESSAGES = {
     Kind.ESCALATED: "officer_case_came_to_you",
     Kind.APPEALED: "officer_case_came_to_you",
     Kind.FORWARDED: "officer_case_came_to_you",
+    # Only when the complainant answered on the case page (staff entering a paper reply
+    # know already).
+    Kind.INFORMATION_RECEIVED: "officer_information_received",
 }
+# A case that reaches tier 3 is not handed to anyone: the complainant is told how to take it
+# to the Cabinet Division's cell (grs.gov.bd), the office's GRO and appeal officer are told,
+# and the cell gets the case summary by e-mail when GRS_CABINET_CELL_EMAIL is set.
+CELL_REFERRAL = "cell_referral"
+CELL_SUMMARY_KEY = "cell-summary:"  # dedup_key prefix of the e-mail to the cell
+# One reminder before the reply deadline of a request for information, in the office's day.
+REMINDER_WORKING_DAYS_BEFORE = 2
+REMINDER_HOURS = range(9, 18)
 
 
 def _track_url() -> str:
@@ -73,7 +89,14 @@ def _render_subject(name: str, context: dict) -> str:
 
 
 def _complainant_text(
-    kind: str, *, tracking_number: str, tier: int, deadline: datetime.date, note: str = ""
+    kind: str,
+    *,
+    tracking_number: str,
+    tier: int,
+    deadline: datetime.date,
+    note: str = "",
+    hearing=None,
+    reply_due: datetime.date | None = None,
 ) -> tuple[str, str, str] | None:
     """(SMS, e-mail subject, e-mail body) in the active language, or None if nothing to tell."""
     if kind not in COMPLAINANT_KINDS:
@@ -87,6 +110,8 @@ def _complainant_text(
         "url": _track_url(),
         "note": note,
         "appeal_days": APPEAL_WINDOW_DAYS,
+        "hearing": hearing,  # the notice of a scheduled hearing
+        "reply_due": reply_due,  # the reply deadline of a request for information
     }
     return (
         _render(f"{kind}_sms.txt", context),
@@ -126,8 +151,10 @@ def _message(channel, recipient, *, grievance_id, now, subject="", body="", dedu
 
 
 def _complainant_messages(
-    *, grievance_id, tracking_number, is_anonymous, mobile, email, texts, now
+    *, grievance_id, tracking_number, is_anonymous, mobile, email, texts, now, dedup=None
 ) -> list[OutboxMessage]:
+    """The SMS and e-mail of one step to the complainant; ``dedup`` (a decision's
+    ``decision_message_keys`` prefix, a reminder's) makes them findable and unique."""
     if is_anonymous or texts is None:
         return []  # anonymous complaints get no follow-up (guideline)
     sms_text, subject, body = (
@@ -137,7 +164,12 @@ def _complainant_messages(
     if mobile:
         messages.append(
             _message(
-                OutboxMessage.Channel.SMS, mobile, grievance_id=grievance_id, now=now, body=sms_text
+                OutboxMessage.Channel.SMS,
+                mobile,
+                grievance_id=grievance_id,
+                now=now,
+                body=sms_text,
+                dedup_key=f"{dedup}:sms" if dedup else None,
             )
         )
     if email:
@@ -149,9 +181,16 @@ def _complainant_messages(
                 now=now,
                 subject=subject,
                 body=body,
+                dedup_key=f"{dedup}:email" if dedup else None,
             )
         )
     return messages
+
+
+def decision_message_keys(entry_id: int) -> list[str]:
+    """The ``dedup_key`` of the SMS and e-mail telling the complainant of the decision
+    recorded by timeline entry ``entry_id`` (``workflow.check_decision_notices``)."""
+    return [f"decision:{entry_id}:sms", f"decision:{entry_id}:email"]
 
 
 def _receipt_sms_capped(grievance: Grievance, entry: TimelineEntry, *, now) -> bool:
@@ -187,7 +226,21 @@ def _receipt_sms_capped(grievance: Grievance, entry: TimelineEntry, *, now) -> b
 
 
 def queue_for_step(grievance: Grievance, entry: TimelineEntry, *, now) -> list[OutboxMessage]:
-    """Queue what a step tells the complainant and, if it reaches a new officer, that officer."""
+    """Queue what a step tells the complainant and, if it reaches a new officer, that officer.
+
+    A step that takes the case to tier 3 (escalation or appeal to the Cabinet Division's
+    cell) queues ``cell_referral_messages`` instead: nobody in this system receives it."""
+    if entry.to_status == Grievance.Status.CABINET_CELL and entry.kind in (
+        Kind.ESCALATED,
+        Kind.APPEALED,
+    ):
+        created = OutboxMessage.objects.bulk_create(
+            cell_referral_messages(
+                grievance.office, [grievance], now=now, appealed=entry.kind == Kind.APPEALED
+            )
+        )
+        dispatch_after_commit([message.pk for message in created])
+        return created
     with translation.override(grievance.language):
         note = entry.public_note
         if entry.kind == Kind.FORWARDED:
@@ -200,6 +253,10 @@ def queue_for_step(grievance: Grievance, entry: TimelineEntry, *, now) -> list[O
             tier=grievance.tier,
             deadline=grievance.deadline,
             note=note,
+            hearing=getattr(entry, "scheduled_hearing", None)
+            if entry.kind == Kind.HEARING_SCHEDULED
+            else None,
+            reply_due=grievance.information_due,
         )
     messages = _complainant_messages(
         grievance_id=grievance.pk,
@@ -209,9 +266,12 @@ def queue_for_step(grievance: Grievance, entry: TimelineEntry, *, now) -> list[O
         email=grievance.email,
         texts=texts,
         now=now,
+        # A decision's messages are found again by the 7-working-day check.
+        dedup=f"decision:{entry.pk}" if entry.kind == Kind.DISPOSED else None,
     )
     officer = grievance.handling_officer
-    if officer is not None and officer.email:
+    entered_by_staff = entry.kind == Kind.INFORMATION_RECEIVED and entry.actor_id is not None
+    if officer is not None and officer.email and not entered_by_staff:
         with translation.override(settings.LANGUAGE_CODE):
             officer_texts = _officer_text(
                 entry.kind,
@@ -290,10 +350,200 @@ def queue_escalations(moved, *, now, batch_size: int = 2000) -> int:
     OutboxMessage.objects.bulk_create(messages, batch_size=batch_size)
     if messages:
         # A sweep can move 100,000 cases: one task sends them all, not one task each.
-        from . import tasks
-
-        transaction.on_commit(lambda: tasks.send_due_messages.delay(), robust=True)
+        transaction.on_commit(lambda: _hand_to_worker("send_due_messages"))
     return len(messages)
+
+
+def _cell_contact(office) -> tuple[str, list[str], int | None]:
+    """The cell as the charter's tier-3 row names it, in the active language: (whom to
+    contact, the lines of its contact address, its time limit in working days)."""
+    from .workflow import tier_row  # workflow imports this module
+
+    row = tier_row(office=office, level=GrsTier.Level.CABINET_CELL)
+    if row is None:
+        return str(GrsTier.Level.CABINET_CELL.label), [], None
+    lines = [line.strip() for line in row.contact_address.splitlines() if line.strip()]
+    return row.contact_role, lines, row.time_limit_working_days
+
+
+def cell_referral_messages(office, rows, *, now, appealed: bool = False) -> list[OutboxMessage]:
+    """What a move to tier 3 queues, for ``rows`` (cases, or the sweep's rows) of ``office``.
+
+    - Each complainant: the case is for the Cabinet Division's cell, which this office
+      cannot file it with; how to take it there (grs.gov.bd, or the cell's address from the
+      charter's tier-3 row) with the case summary from the tracking page. Never "sent".
+    - The office's GRO and appeal officer: one e-mail listing the cases.
+    - The cell, when ``GRS_CABINET_CELL_EMAIL`` is set: each case's summary (attached when
+      the e-mail goes out, ``_deliver``), for its information; the timeline records it once
+      it has gone (``_send_claimed``).
+    """
+    from .workflow import WorkflowError, tier_info  # workflow imports this module
+
+    messages = []
+    texts = {}
+    for row in rows:
+        if row.is_anonymous:
+            continue
+        if row.language not in texts:
+            with translation.override(row.language):
+                cell, lines, days = _cell_contact(office)
+                context = {
+                    "tracking": TRACKING_PLACEHOLDER,
+                    "appealed": appealed,
+                    "cell": cell,
+                    "address": "\n".join(lines),
+                    "address_line": ", ".join(lines),
+                    "cell_days": days,
+                    "url": _track_url(),
+                }
+                texts[row.language] = (
+                    _render(f"{CELL_REFERRAL}_sms.txt", context),
+                    _render_subject(f"{CELL_REFERRAL}_email_subject.txt", context),
+                    _render(f"{CELL_REFERRAL}_email.txt", context),
+                )
+        messages.extend(
+            _complainant_messages(
+                grievance_id=row.pk,
+                tracking_number=row.tracking_number,
+                is_anonymous=row.is_anonymous,
+                mobile=row.mobile,
+                email=row.email,
+                texts=texts[row.language],
+                now=now,
+            )
+        )
+    if not rows:
+        return messages
+    cell_email = settings.GRS_CABINET_CELL_EMAIL
+    officers = []
+    for level in (GrsTier.Level.GRO, GrsTier.Level.APPEAL):
+        try:
+            officer = tier_info(office=office, level=level).officer
+        except WorkflowError:
+            continue
+        if officer is not None and officer.email and officer.email not in officers:
+            officers.append(officer.email)
+    if officers:
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "total": len(rows),
+                "appealed": appealed,
+                "listed": [row.tracking_number for row in rows[:ESCALATION_LIST_LIMIT]],
+                "more": len(rows) - ESCALATION_LIST_LIMIT,
+                "cell_email": cell_email,
+                "url": settings.SITE_URL.rstrip("/")
+                + reverse("admin:grievances_grievance_changelist")
+                + f"?status__exact={Grievance.Status.CABINET_CELL}",
+            }
+            subject = _render_subject("officer_cell_referral_email_subject.txt", context)
+            body = _render("officer_cell_referral_email.txt", context)
+        single = rows[0].pk if len(rows) == 1 else None
+        messages.extend(
+            _message(
+                OutboxMessage.Channel.EMAIL,
+                address,
+                grievance_id=single,
+                now=now,
+                subject=subject,
+                body=body,
+            )
+            for address in officers
+        )
+    if cell_email:
+        # The cell reads Bangla, whatever the site's or the complainant's language.
+        with translation.override("bn"):
+            office_name = str(office)
+            for row in rows:
+                context = {"tracking": row.tracking_number, "office": office_name}
+                messages.append(
+                    _message(
+                        OutboxMessage.Channel.EMAIL,
+                        cell_email,
+                        grievance_id=row.pk,
+                        now=now,
+                        subject=_render_subject("cell_summary_email_subject.txt", context),
+                        body=_render("cell_summary_email.txt", context),
+                        dedup_key=f"{CELL_SUMMARY_KEY}{row.pk}",
+                    )
+                )
+    return messages
+
+
+def queue_cell_referrals(referred, *, now, batch_size: int = 2000) -> int:
+    """The sweep's moves to tier 3: ``referred`` is [(office, rows)]; see
+    ``cell_referral_messages``."""
+    messages = []
+    for office, rows in referred:
+        messages.extend(cell_referral_messages(office, rows, now=now))
+    OutboxMessage.objects.bulk_create(messages, batch_size=batch_size)
+    if messages:
+        transaction.on_commit(lambda: _hand_to_worker("send_due_messages"))
+    return len(messages)
+
+
+def queue_information_reminders(*, today: datetime.date, now=None) -> int:
+    """One reminder to each complainant whose answer to a request for information is due
+    within ``REMINDER_WORKING_DAYS_BEFORE`` working days (and was not asked today), sent by
+    the hourly sweep during the office's day (unless ``now`` is given, for a run as of
+    another day). Idempotent: the outbox's ``dedup_key`` holds one reminder per request."""
+    if now is None:
+        now = timezone.now()
+        if timezone.localtime(now).hour not in REMINDER_HOURS:
+            return 0
+    asked = Subquery(
+        TimelineEntry.objects.filter(grievance=OuterRef("pk"), kind=Kind.INFORMATION_REQUESTED)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    waiting = list(
+        Grievance.objects.filter(
+            status=Grievance.Status.AWAITING_INFORMATION,
+            information_due__gte=today,
+            paused_on__lt=today,
+            is_anonymous=False,
+        )
+        .annotate(asked=asked)
+        .order_by("pk")
+        .values("pk", "asked", "tracking_number", "mobile", "email", "language", "information_due")
+    )
+    if not waiting:
+        return 0
+    working = calendar.calendar_for(today, max(row["information_due"] for row in waiting))
+    queued = 0
+    for row in waiting:
+        if working.working_days_between(today, row["information_due"]) > (
+            REMINDER_WORKING_DAYS_BEFORE
+        ):
+            continue
+        with translation.override(row["language"]):
+            context = {
+                "tracking": row["tracking_number"],
+                "reply_due": row["information_due"],
+                "url": _track_url(),
+            }
+            texts = (
+                _render("information_reminder_sms.txt", context),
+                _render_subject("information_reminder_email_subject.txt", context),
+                _render("information_reminder_email.txt", context),
+            )
+        for message in _complainant_messages(
+            grievance_id=row["pk"],
+            tracking_number=row["tracking_number"],
+            is_anonymous=False,
+            mobile=row["mobile"],
+            email=row["email"],
+            texts=texts,
+            now=now,
+            dedup=f"info-reminder:{row['asked']}",
+        ):
+            try:
+                with transaction.atomic():
+                    message.save()
+            except IntegrityError:
+                continue  # already reminded of this request
+            queued += 1
+            dispatch_after_commit([message.pk])
+    return queued
 
 
 def queue_officer_digests(*, today: datetime.date, now=None) -> int:
@@ -350,11 +600,22 @@ def dispatch_after_commit(message_ids) -> None:
     (``send_due``, every minute) sends whatever is still due.
     """
     message_ids = [message_id for message_id in message_ids if message_id is not None]
-    if not message_ids:
-        return
+    if message_ids:
+        transaction.on_commit(lambda: _hand_to_worker("send_messages", message_ids))
+
+
+def _hand_to_worker(task_name: str, *args) -> None:
+    """Publish a task; with the broker down, say so in one line and leave it to the sweep."""
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.send_messages.delay(message_ids), robust=True)
+    try:
+        getattr(tasks, task_name).delay(*args)
+    except Exception as error:  # kombu, redis and socket errors alike: the outbox keeps them
+        logger.warning(
+            "Could not hand %s to the worker (%s); the outbox sweep will send them",
+            task_name,
+            error.__class__.__name__,
+        )
 
 
 def _deliver(message: OutboxMessage) -> None:
@@ -366,13 +627,55 @@ def _deliver(message: OutboxMessage) -> None:
         )
     else:
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
-        EmailMessage(
+        email = EmailMessage(
             message.subject,
             message.body,
             None,
             [message.recipient],
             headers={"Message-ID": f"<{key}@{domain}>"},
-        ).send()
+        )
+        if _is_cell_summary(message):
+            # The case summary as it stands when the e-mail goes out: one self-contained
+            # HTML file (A4, Bangla, QR code), the same the complainant downloads.
+            from .summary import summary_file
+
+            email.attach(*summary_file(message.grievance_id))
+        email.send()
+
+
+def _is_cell_summary(message: OutboxMessage) -> bool:
+    return bool(message.grievance_id and (message.dedup_key or "").startswith(CELL_SUMMARY_KEY))
+
+
+def _after_delivery(message: OutboxMessage, *, now) -> None:
+    """What a message's fate means for its case: the cell's summary went out (the timeline
+    says so); a message to the complainant failed for good (the case goes on the GRO's
+    "complainant not informed" list)."""
+    from . import workflow  # workflow imports this module
+
+    if message.status == OutboxMessage.Status.SENT and _is_cell_summary(message):
+        workflow.record_cell_summary_emailed(
+            grievance_id=message.grievance_id, recipient=message.recipient, now=now
+        )
+    if message.status != OutboxMessage.Status.FAILED or not message.grievance_id:
+        return
+    complainant = (
+        Grievance.objects.filter(pk=message.grievance_id).values_list("mobile", "email").first()
+    )
+    if complainant is None or message.recipient not in {a for a in complainant if a}:
+        return  # an officer's or the cell's e-mail: the outbox admin shows it
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _(
+            "The %(channel)s to the complainant could not be delivered after %(attempts)s "
+            "attempts (%(error)s)."
+        ) % {
+            "channel": message.get_channel_display(),
+            "attempts": digits(message.attempts),
+            "error": message.last_error,
+        }
+        workflow.flag_complainant_not_informed(
+            grievance_id=message.grievance_id, reason=str(reason), now=now
+        )
 
 
 def _claim(queryset) -> OutboxMessage | None:
@@ -398,7 +701,10 @@ def _send_claimed(message: OutboxMessage, *, now) -> bool:
         if message.attempts >= settings.GRS_OUTBOX_MAX_ATTEMPTS:
             message.status = OutboxMessage.Status.FAILED
         else:
-            backoff = datetime.timedelta(minutes=5 * 2 ** (message.attempts - 1))
+            # 1, 3, 9, 27, 81, 243, 729 minutes (bench/RESULTS.md, "Messages in seconds"): a
+            # short gateway outage costs a minute or three after it ends, and the default
+            # 8 attempts still span 18 hours, so an outage overnight loses no receipt.
+            backoff = datetime.timedelta(minutes=3 ** (message.attempts - 1))
             message.next_attempt_at = now + backoff
         logger.warning("Outbox message %s failed (attempt %s)", message.pk, message.attempts)
         sent = False
@@ -408,6 +714,7 @@ def _send_claimed(message: OutboxMessage, *, now) -> bool:
         message.last_error = ""
         sent = True
     message.save(update_fields=["attempts", "status", "next_attempt_at", "sent_at", "last_error"])
+    _after_delivery(message, now=now)
     return sent
 
 

@@ -24,9 +24,11 @@ def send_due_messages() -> int:
 
 @shared_task(name="grievances.tasks.escalate_overdue_cases")
 def escalate_overdue_cases() -> int:
-    result = workflow.escalate_overdue(today=calendar.today())
+    """The hourly sweep: escalations (catching up missed days), reminders of requests for
+    information, and the 7-working-day check that complainants were told their decisions."""
+    result = workflow.sweep(today=calendar.today())
     heartbeat.beat("escalation_sweep")
-    return result.total
+    return result.escalation.total
 
 
 @shared_task(name="grievances.tasks.queue_officer_digest")

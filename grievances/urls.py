@@ -11,5 +11,7 @@ urlpatterns = [
     path("complaints/track/<str:tracking_number>/", views.case, name="case"),
     path("complaints/track/<str:tracking_number>/appeal/", views.appeal, name="appeal"),
     path("complaints/track/<str:tracking_number>/rate/", views.rate, name="rate"),
+    path("complaints/track/<str:tracking_number>/answer/", views.answer, name="answer"),
+    path("complaints/track/<str:tracking_number>/summary/", views.case_summary, name="summary"),
     path("complaints/track/<str:tracking_number>/sign-out/", views.sign_out, name="sign_out"),
 ]

@@ -18,7 +18,7 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -27,12 +27,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import ratelimit
-from services.charter import charter_or_404
-from services.models import GrsTier
+from services.models import Charter, GrsTier, Service
+from services.offices import Site, site_or_404
 
 from . import mobile_verification, workflow
-from .forms import REQUIRED, AppealForm, ComplaintForm, RatingForm, TextField, TrackForm
-from .models import Grievance, TimelineEntry
+from .attachments import clean_uploads
+from .forms import (
+    REQUIRED,
+    AppealForm,
+    ComplaintForm,
+    MultipleFileField,
+    RatingForm,
+    TextField,
+    TrackForm,
+)
+from .models import Grievance, Hearing, TimelineEntry
+from .summary import render_summary, summary_filename
 from .text import normalise_digits
 
 RECEIPTS_SESSION_KEY = "grs_receipts"
@@ -132,9 +142,26 @@ def _many_from_same_mobile(request, mobile: str, *, now) -> bool:
     return Grievance.objects.filter(mobile=mobile, received_at__gt=since).count() >= limit
 
 
+def _complaint_form(site: Site, *args, today) -> ComplaintForm:
+    """The form for a complaint about the site's office. An office whose charter is not
+    published offers no service of its own, only "another service" (its complaints go to
+    the GRO of the office above it)."""
+    form = ComplaintForm(*args, charter=site.charter or Charter(office=site.office), today=today)
+    if site.charter is None:
+        form.fields["service"].queryset = Service.objects.none()
+    return form
+
+
 @never_cache
 def complaint_new(request):
-    charter = charter_or_404(request)
+    """A complaint about the page's office (``services.offices``: the office in the path,
+    of the host name, or the default one). An office without a published charter takes
+    complaints only if an office above it has a published GRS table (whose GRO gets them);
+    otherwise the page says where to complain instead."""
+    site = site_or_404(request)
+    if not site.takes_complaints:
+        return render(request, "grievances/complaint_form.html", {"closed": True})
+    charter = site.charter
     now = timezone.now()
     today = timezone.localdate()
     token = _submission_token(request)
@@ -147,10 +174,10 @@ def complaint_new(request):
     address = ratelimit.client_ip(request)
     if request.method == "POST" and request.FILES and ratelimit.exceeded("submit_ip", address):
         # Refused before the uploads are read (the form is shown again without them).
-        form = ComplaintForm(request.POST, charter=charter, today=today)
+        form = _complaint_form(site, request.POST, today=today)
         context = {"form": form, "charter": charter, "submission_token": token}
         return _too_many(request, "grievances/complaint_form.html", context)
-    form = ComplaintForm(request.POST or None, request.FILES or None, charter=charter, today=today)
+    form = _complaint_form(site, request.POST or None, request.FILES or None, today=today)
     context = {"form": form, "charter": charter, "submission_token": token}
     if request.method == "POST":
         if form.is_valid():
@@ -162,7 +189,7 @@ def complaint_new(request):
             )
             try:
                 grievance = workflow.submit(
-                    office=charter.office,
+                    office=site.office,
                     **complaint,
                     channel=Grievance.Channel.WEB,
                     language=get_language(),
@@ -374,12 +401,21 @@ def sign_out(request, tracking_number):
     return redirect("grievances:track")
 
 
-def _case_context(grievance, *, appeal_form=None, rating_form=None) -> dict:
+def _case_context(grievance, *, appeal_form=None, rating_form=None, answer_form=None) -> dict:
     today = timezone.localdate()
     steps = workflow.available_steps(grievance, today=today)
     return {
+        **_information_context(grievance, steps=steps, today=today, answer_form=answer_form),
+        **_cell_context(grievance),
         "grievance": grievance,
-        "timeline": TimelineEntry.objects.filter(grievance=grievance).order_by("created_at", "pk"),
+        "timeline": TimelineEntry.objects.filter(grievance=grievance)
+        .exclude(kind__in=TimelineEntry.STAFF_ONLY_KINDS)
+        .select_related("scheduled_hearing")
+        .order_by("created_at", "pk"),
+        # Notices of hearings still to come (the complainant was sent each by SMS/e-mail).
+        "hearings": Hearing.objects.filter(
+            grievance=grievance, outcome_entry__isnull=True, starts_at__date__gte=today
+        ).order_by("starts_at", "pk"),
         "overdue": grievance.is_overdue(today),
         "can_appeal": workflow.Step.APPEAL in steps,
         "appeal_deadline": workflow.appeal_deadline(grievance),
@@ -397,7 +433,7 @@ def appeal(request, tracking_number):
     form = AppealForm(request.POST)
     if form.is_valid():
         try:
-            workflow.appeal(grievance=grievance, reason=form.cleaned_data["reason"])
+            workflow.appeal(grievance=grievance, **form.appeal())
         except workflow.WorkflowError as error:
             form.add_error(None, error.message)
         else:
@@ -427,3 +463,112 @@ def rate(request, tracking_number):
             return redirect("grievances:case", tracking_number=tracking_number)
     context = _case_context(grievance, rating_form=form)
     return render(request, "grievances/case.html", context, status=400)
+
+
+# --- Information the office asked for ---
+
+
+class InformationAnswerForm(forms.Form):
+    """The complainant's answer to the office's question: text, files, or both."""
+
+    answer = TextField(
+        label=gettext_lazy("Your answer"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    attachments = MultipleFileField(
+        label=gettext_lazy("Attachments"),
+        required=False,
+        help_text=gettext_lazy("Up to 3 files: JPEG, PNG or PDF, at most 5 MB each."),
+    )
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > workflow.MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                _("Attach at most %(count)s files.") % {"count": workflow.MAX_ATTACHMENTS},
+                code="too_many",
+            )
+        return clean_uploads(files)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("answer") and not data.get("attachments"):
+            raise forms.ValidationError(_("Write your answer or attach a file."), code="empty")
+        return data
+
+
+def _information_context(grievance, *, steps, today, answer_form=None) -> dict:
+    """The open question, its reply deadline and the answer form, while the office waits."""
+    if grievance.status != Grievance.Status.AWAITING_INFORMATION:
+        return {"open_question": None, "can_answer": False}
+    question = (
+        TimelineEntry.objects.filter(
+            grievance=grievance, kind=TimelineEntry.Kind.INFORMATION_REQUESTED
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("public_note", flat=True)
+        .first()
+    )
+    return {
+        "open_question": question or "",
+        "information_due": grievance.information_due,
+        "paused": grievance.is_paused(today),
+        "can_answer": workflow.Step.ANSWER_INFORMATION in steps,
+        "answer_form": answer_form or InformationAnswerForm(),
+    }
+
+
+def _cell_context(grievance) -> dict:
+    """At tier 3: where and how the complainant takes the case to the Cabinet Division's
+    cell, which works outside this system (grs.gov.bd)."""
+    if grievance.tier < GrsTier.Level.CABINET_CELL:
+        return {"at_cell": False}
+    cell = workflow.tier_row(office=grievance.office, level=GrsTier.Level.CABINET_CELL)
+    emailed = TimelineEntry.objects.filter(
+        grievance=grievance, kind=TimelineEntry.Kind.CELL_SUMMARY_EMAILED
+    ).exists()
+    return {"at_cell": True, "cell": cell, "summary_emailed": emailed}
+
+
+@never_cache
+@require_POST
+@_case_page
+def answer(request, tracking_number):
+    """The complainant answers the office's question (number + mobile, like the case page);
+    the files are checked as the complaint form's are."""
+    grievance = _tracked_or_404(request, tracking_number)
+    form = InformationAnswerForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            workflow.answer_information(
+                grievance=grievance,
+                answer=form.cleaned_data["answer"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except workflow.WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your answer has been received. Thank you."))
+            return redirect("grievances:case", tracking_number=tracking_number)
+    context = _case_context(grievance, answer_form=form)
+    return render(request, "grievances/case.html", context, status=400)
+
+
+@never_cache
+@_case_page
+def case_summary(request, tracking_number):
+    """The case summary to take to the Cabinet Division's cell, once the case is at tier
+    3: a page to print (A4, Bangla), or with ``?download=1`` a self-contained file."""
+    grievance = _tracked_or_404(request, tracking_number)
+    if grievance.tier < GrsTier.Level.CABINET_CELL:
+        raise Http404
+    if request.GET.get("download"):
+        response = HttpResponse(
+            render_summary(grievance, standalone=True), content_type="text/html; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{summary_filename(grievance)}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return HttpResponse(render_summary(grievance, standalone=False, request=request))

@@ -33,8 +33,9 @@ from core.middleware import DATABASE_ERRORS, RETRY_AFTER_SECONDS
 from grievances import workflow
 from grievances.forms import ComplaintForm
 from grievances.models import Grievance, TimelineEntry
-from services.charter import current_charter, last_updated, published_services
+from services.charter import last_updated, published_services
 from services.models import GrsTier, Service
+from services.offices import Site, default_site, site_by_slug
 
 from . import keys
 
@@ -70,7 +71,15 @@ OTHER_SERVICE_CODE = "other"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CONTROL_CHARACTERS_BUT_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MULTILINE_PARAMETERS = frozenset(
-    {"description", "address_string", "attribute[permanent_address]", "attribute[present_address]"}
+    {
+        "description",
+        "address_string",
+        "attribute[permanent_address]",
+        "attribute[present_address]",
+        "attribute[complaining_office_address]",
+        "attribute[remedy_sought]",
+        "attribute[prevention]",
+    }
 )
 # What XML 1.0 cannot carry at all, and the C1 controls besides: never written raw.
 NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -172,11 +181,25 @@ def _check_parameters(request) -> None:
 
 
 def _check_jurisdiction(request) -> None:
-    """This endpoint serves one jurisdiction: jurisdiction_id is optional, checked if set."""
+    """Each office is a jurisdiction, its slug the ``jurisdiction_id`` (``kaunia``); the
+    office is put on the request as ``open311_site``.
+
+    Omitted, or equal to ``OPEN311_JURISDICTION_ID`` (the name this endpoint answered to
+    when it served one office), it is the deployment's default office. Any other value
+    that is not an office's slug is 404 when ``OPEN311_JURISDICTION_ID`` is set; with it
+    unset the endpoint keeps answering any jurisdiction_id as the default office, as it
+    always has (a deployment serving several offices sets it, so a mistyped slug is refused).
+    """
     expected = getattr(settings, "OPEN311_JURISDICTION_ID", "")
     given = _parameters(request).get("jurisdiction_id", "").strip()
-    if expected and given and given != expected:
-        raise Open311Error(404, _("jurisdiction_id %(id)s was not found.") % {"id": shown(given)})
+    site = None
+    if given and given != expected:
+        site = site_by_slug(given)
+        if site is None and expected:
+            raise Open311Error(
+                404, _("jurisdiction_id %(id)s was not found.") % {"id": shown(given)}
+            )
+    request.open311_site = site or default_site()
 
 
 def _method_not_allowed(request, fmt: str, methods: tuple[str, ...]) -> HttpResponse:
@@ -239,11 +262,31 @@ def open311_endpoint(*methods: str):
 # Services: one per published charter service.
 
 
-def _charter():
-    charter = current_charter()
-    if charter is None:
+def _site(request) -> Site:
+    site = request.open311_site
+    if site is None:
         raise Open311Error(400, _("No charter has been entered yet."))
-    return charter
+    return site
+
+
+def _charter(request):
+    """The jurisdiction's published charter; an office without one takes no requests."""
+    site = _site(request)
+    if site.charter is None:
+        raise Open311Error(
+            400,
+            _("The citizen's charter of %(office)s is not published yet.")
+            % {"office": site.office},
+        )
+    return site.charter
+
+
+def _services(request):
+    """The jurisdiction's published services; none while its charter is not published."""
+    site = _site(request)
+    if site.charter is None:
+        return Service.objects.none()
+    return published_services(site.charter)
 
 
 def service_code(service: Service | None) -> str:
@@ -257,11 +300,11 @@ def _parse_service_code(code: str) -> Q | None:
     return Q(category=category, serial=int(serial))
 
 
-def _find_service(charter, code: str) -> Service | None:
+def _find_service(services, code: str) -> Service | None:
     match = _parse_service_code(code)
     if match is None:
         return None
-    return published_services(charter).filter(match).first()
+    return services.filter(match).first()
 
 
 def _service(service: Service) -> dict:
@@ -294,6 +337,12 @@ def _attributes() -> list[dict]:
     """What a complaint needs beyond the standard fields: the guideline's complaint form."""
     yes_no = [("true", _("Yes")), ("false", _("No"))]
     unless_anonymous = _("Required unless the complaint is anonymous.")
+    personal = _("Required unless the complaint is anonymous or official.")
+    official = _("Required for an official complaint (complaint_type official).")
+    optional = _("Optional.")
+    annex = _("Asked for by the complaint form (annex খ-১); a complaint without it is received.")
+    # The annex খ-১ fields in its order, after the two every complaint needs; description,
+    # email and the service are the standard fields.
     rows = [
         (
             "complaint_type",
@@ -316,20 +365,62 @@ def _attributes() -> list[dict]:
             yes_no,
         ),
         (
+            "complaining_office",
+            "string",
+            False,
+            _("Name of the complaining office.") + " " + official,
+            "",
+            None,
+        ),
+        (
+            "complaining_office_address",
+            "text",
+            False,
+            _("Address of the complaining office.") + " " + official,
+            "",
+            None,
+        ),
+        (
+            "writing_officer",
+            "string",
+            False,
+            _("Name and designation of the officer writing.") + " " + official,
+            "",
+            None,
+        ),
+        (
             "name",
             "string",
             False,
             _("The complainant's name (first_name and last_name are also accepted).")
             + " "
-            + unless_anonymous,
+            + personal,
             "",
             None,
+        ),
+        (
+            "recipient_name",
+            "string",
+            False,
+            _("The service recipient's name, when not the complainant.")
+            + " "
+            + _("Required unless recipient_relation is self."),
+            "",
+            None,
+        ),
+        (
+            "recipient_relation",
+            "singlevaluelist",
+            False,
+            _("Who the service recipient is to the complainant; self if not given."),
+            "",
+            Grievance.RecipientRelation.choices,
         ),
         (
             "id_type",
             "singlevaluelist",
             False,
-            _("Identity document.") + " " + unless_anonymous,
+            _("Identity document.") + " " + personal,
             "",
             Grievance.IdType.choices,
         ),
@@ -337,7 +428,7 @@ def _attributes() -> list[dict]:
             "id_number",
             "string",
             False,
-            _("Number of the identity document.") + " " + unless_anonymous,
+            _("Number of the identity document.") + " " + personal,
             _(
                 "National ID: 10, 13 or 17 digits; birth registration: 17 digits; "
                 "passport: 8 or 9 letters and digits."
@@ -345,10 +436,35 @@ def _attributes() -> list[dict]:
             None,
         ),
         (
+            "date_of_birth",
+            "datetime",
+            False,
+            _("Date of birth.") + " " + optional,
+            _("A date, for example 2025-01-31."),
+            None,
+        ),
+        (
+            "gender",
+            "singlevaluelist",
+            False,
+            _("Gender.") + " " + optional,
+            "",
+            Grievance.Gender.choices,
+        ),
+        (
+            "education",
+            "string",
+            False,
+            _("Educational qualification.") + " " + optional,
+            "",
+            None,
+        ),
+        ("occupation", "string", False, _("Occupation.") + " " + optional, "", None),
+        (
             "permanent_address",
             "text",
             False,
-            _("Permanent address.") + " " + unless_anonymous,
+            _("Permanent address.") + " " + personal,
             "",
             None,
         ),
@@ -356,7 +472,7 @@ def _attributes() -> list[dict]:
             "present_address",
             "text",
             False,
-            _("Present address, if different (address_string is also accepted)."),
+            _("Present address (address_string is also accepted).") + " " + annex,
             "",
             None,
         ),
@@ -377,6 +493,11 @@ def _attributes() -> list[dict]:
             _(
                 "The date the service was applied for. A complaint can be made once the "
                 "service's time limit has run out, or earlier if the office has decided."
+            )
+            + " "
+            + _(
+                "Required when the service's time limit is a number of working days, unless "
+                "office_has_decided is true."
             ),
             _("A date, for example 2025-01-31."),
             None,
@@ -394,6 +515,26 @@ def _attributes() -> list[dict]:
             "singlevaluelist",
             False,
             _("The office has already decided on the application."),
+            "",
+            yes_no,
+        ),
+        ("remedy_sought", "text", False, _("The remedy sought.") + " " + annex, "", None),
+        (
+            "prevention",
+            "text",
+            False,
+            _("How this can be prevented from happening again.") + " " + annex,
+            "",
+            None,
+        ),
+        (
+            "declaration",
+            "singlevaluelist",
+            False,
+            _(
+                "The complainant declared the information true (annex খ-১); the system "
+                "filing the complaint says so with true."
+            ),
             "",
             yes_no,
         ),
@@ -430,14 +571,16 @@ def _end_of_day(day: datetime.date) -> str:
     return moment.isoformat()
 
 
-def _requests_queryset():
+def _requests_queryset(site: Site):
+    """The complaints about the jurisdiction's office."""
     latest_step = (
         TimelineEntry.objects.filter(grievance=OuterRef("pk"))
         .order_by("-created_at", "-pk")
         .values("kind")[:1]
     )
     return (
-        Grievance.objects.select_related("service", "office__parent__parent")
+        Grievance.objects.filter(office=site.office)
+        .select_related("service", "office__parent__parent")
         .annotate(latest_step=Subquery(latest_step))
         .order_by("-received_at", "-pk")
     )
@@ -527,8 +670,8 @@ def _parse_w3(parameters, name: str) -> datetime.datetime | None:
     return moment
 
 
-def _filter_requests(parameters, *, charter, now: datetime.datetime):
-    queryset = _requests_queryset()
+def _filter_requests(parameters, *, site: Site, now: datetime.datetime):
+    queryset = _requests_queryset(site)
     ids = _listed(parameters, "service_request_id")
     if ids:  # "This overrides all other arguments."
         # An id past the largest primary key (a 64-bit integer) cannot exist, and would
@@ -543,7 +686,7 @@ def _filter_requests(parameters, *, charter, now: datetime.datetime):
             if code == OTHER_SERVICE_CODE:
                 matches |= Q(service__isnull=True)
             elif (match := _parse_service_code(code)) is not None:
-                matches |= Q(service__in=Service.objects.filter(match, office=charter.office_id))
+                matches |= Q(service__in=Service.objects.filter(match, office=site.office))
         queryset = queryset.filter(matches)
 
     statuses = set(_listed(parameters, "status"))
@@ -610,6 +753,18 @@ def _form_data(parameters, service: Service) -> dict:
         "service_applied_on": applied_on.split("T")[0],
         "service_tracking_number": attribute("service_tracking_number"),
         "office_has_decided": attribute("office_has_decided").lower() in TRUE_VALUES,
+        "complaining_office": attribute("complaining_office"),
+        "complaining_office_address": attribute("complaining_office_address"),
+        "writing_officer": attribute("writing_officer"),
+        "recipient_name": attribute("recipient_name"),
+        "recipient_relation": attribute("recipient_relation"),
+        "date_of_birth": attribute("date_of_birth").split("T")[0],
+        "gender": attribute("gender"),
+        "education": attribute("education"),
+        "occupation": attribute("occupation"),
+        "remedy_sought": attribute("remedy_sought"),
+        "prevention": attribute("prevention"),
+        "declaration": attribute("declaration").lower() in TRUE_VALUES,
     }
 
 
@@ -643,16 +798,19 @@ def _create_request(request, fmt: str) -> HttpResponse:
             _("Too many requests with this api_key. Please try again later."),
             retry_after=settings.GRS_RATE_LIMITS["open311_key"][1],
         )
-    charter = _charter()
+    charter = _charter(request)
     code = parameters.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, _("service_code was not provided."))
-    service = _find_service(charter, code)
+    service = _find_service(published_services(charter), code)
     if service is None:
         raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": shown(code)})
 
     form = ComplaintForm(
-        _form_data(parameters, service), charter=charter, today=timezone.localdate()
+        _form_data(parameters, service),
+        charter=charter,
+        today=timezone.localdate(),
+        relayed=True,  # another system files for the complainant
     )
     if not form.is_valid():
         raise Open311Error(400, *_form_errors(form))
@@ -690,7 +848,7 @@ def _create_request(request, fmt: str) -> HttpResponse:
 
 @open311_endpoint("GET", "HEAD")
 def discovery(request, fmt):
-    charter = _charter()
+    charter = _charter(request)
     office = charter.office
     changeset = _w3(last_updated(charter))
     endpoint_url = request.build_absolute_uri(reverse("open311:discovery", args=[fmt]))
@@ -718,14 +876,13 @@ def discovery(request, fmt):
 @open311_endpoint("GET", "HEAD")
 @cached_charter_page
 def service_list(request, fmt):
-    services = published_services(_charter())
-    return render(fmt, "services", [_service(service) for service in services])
+    return render(fmt, "services", [_service(service) for service in _services(request)])
 
 
 @open311_endpoint("GET", "HEAD")
 @cached_charter_page
 def service_definition(request, fmt, code):
-    service = _find_service(_charter(), code)
+    service = _find_service(_services(request), code)
     if service is None:
         raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": shown(code)})
     return render(
@@ -739,7 +896,7 @@ def service_definition(request, fmt, code):
 def requests(request, fmt):
     if request.method == "POST":
         return _create_request(request, fmt)
-    grievances = _filter_requests(request.GET, charter=_charter(), now=timezone.now())
+    grievances = _filter_requests(request.GET, site=_site(request), now=timezone.now())
     response = render(fmt, "service_requests", _requests(grievances[:MAX_REQUESTS]))
     patch_cache_control(response, public=True, max_age=REQUESTS_MAX_AGE)
     return response
@@ -749,7 +906,7 @@ def requests(request, fmt):
 def request_detail(request, fmt, request_id):
     grievance = None
     if request_id.isdecimal():
-        grievance = _requests_queryset().filter(pk=int(request_id)).first()
+        grievance = _requests_queryset(_site(request)).filter(pk=int(request_id)).first()
     if grievance is None:
         raise Open311Error(
             404, _("service_request_id %(id)s was not found.") % {"id": shown(request_id)}

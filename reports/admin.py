@@ -24,6 +24,7 @@ from core.text import spreadsheet_safe
 from grievances.access import offices_for
 from grievances.admin import GrievanceAdmin
 from grievances.models import Grievance, StaffProfile
+from services import scoping
 from services.models import Office
 
 from . import figures
@@ -36,6 +37,11 @@ class ReportForm(forms.Form):
         help_text=_("For example 2025-03."),
     )
     office = forms.ModelChoiceField(label=_("Office"), queryset=Office.objects.none())
+    including_below = forms.BooleanField(
+        label=_("With the offices under it"),
+        required=False,
+        help_text=_("The office's figures together with those of every office under it."),
+    )
 
     def __init__(self, *args, offices: list[Office], **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,9 +56,12 @@ class ReportForm(forms.Form):
 
 
 def _default_office(user, offices: list[Office]) -> Office:
-    profile = StaffProfile.objects.filter(user=user).first()
-    if profile and profile.office_id in {o.pk for o in offices}:
-        return next(o for o in offices if o.pk == profile.office_id)
+    mine = scoping.office_ids_of(user) or set()
+    post = StaffProfile.objects.filter(user=user).values_list("officer__office_id", flat=True)
+    mine |= {office_id for office_id in post if office_id is not None}
+    own = [office for office in offices if office.pk in mine]
+    if own:
+        return own[0]  # the highest of their own offices
     with_complaints = {o.pk for o in figures.offices_with_complaints()}
     return next((o for o in offices if o.pk in with_complaints), offices[0])
 
@@ -81,7 +90,9 @@ def report_view(model_admin, request):
         )
     elif form.is_valid():
         report = figures.monthly_report(
-            office=form.cleaned_data["office"], month=form.cleaned_data["month"]
+            office=form.cleaned_data["office"],
+            month=form.cleaned_data["month"],
+            including_below=form.cleaned_data["including_below"],
         )
     if report is not None and request.GET.get("format") == "csv":
         return report_csv_response(report)
@@ -120,6 +131,7 @@ def report_csv_rows(report: figures.MonthlyReport) -> list[list[str]]:
         gettext("Moved up a tier"),
         gettext("Pending within the time limit"),
         gettext("Pending beyond the time limit"),
+        gettext("At the Cabinet Division cell"),
         gettext("Disposal rate (%)"),
         gettext("Median working days to disposal"),
         gettext("Rated disposals"),
@@ -143,6 +155,7 @@ def report_csv_rows(report: figures.MonthlyReport) -> list[list[str]]:
                     row.moved_up,
                     row.pending_within,
                     row.pending_beyond,
+                    row.with_cell,
                     row.disposal_rate,
                     row.median_working_days,
                     row.rated,
@@ -155,6 +168,8 @@ def report_csv_rows(report: figures.MonthlyReport) -> list[list[str]]:
     for section in report.tiers:
         for row in section.rows:
             service = str(row.service) if row.service else gettext("Other or not named")
+            if row.office is not None:  # a roll-up: whose service
+                service = f"{row.office}: {service}"
             rows.append(line(section.label, service, row))
         rows.append(line(section.label, gettext("All services"), section.total))
     rows.append(line(gettext("All tiers"), gettext("All services"), report.total))
@@ -166,7 +181,8 @@ def report_csv_response(report: figures.MonthlyReport) -> HttpResponse:
     buffer.write("\ufeff")  # a BOM, so that Excel reads the Bangla as UTF-8
     csv.writer(buffer).writerows(report_csv_rows(report))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = f"grs-report-{report.office.pk}-{report.month:%Y-%m}.csv"
+    below = "-with-offices-below" if report.including_below else ""
+    filename = f"grs-report-{report.office.pk}{below}-{report.month:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -34,6 +34,27 @@ How a case is counted (the rule every function below follows):
 - Satisfied: of the month's disposals the complainant rated, the share rated satisfied.
 - A case belongs to the office it is with now (``Grievance.office``): a case forwarded to
   another office counts there, for every month.
+- Tier 3 is the Cabinet Division's cell, outside this system: a case that reaches it
+  (escalated or appealed there, "for the Cabinet Division cell") starts a stay at tier 3
+  that is never pending here, within or beyond a limit: until staff record the cell's
+  decision it counts in its own column, *at the Cabinet Division cell*, and the recorded
+  decision ends the stay as tier 3's disposal (without working days: the cell's clock
+  starts when the complainant files there). So carried over + received = disposed +
+  moved up + pending + at the cell. The public figures count this office's disposals
+  (tiers 1 and 2); the cell's decisions are not among them.
+- A request for information pauses the tier's clock, which moves its deadline: every
+  timeline entry records the deadline as the step left it (``TimelineEntry.deadline``),
+  and a past moment's deadline is the one the latest entry at the tier recorded by then
+  (entries from before that field existed are replayed from the charter as described
+  above). A paused case is therefore pending within the limit while its clock is paused.
+  "Closed for want of information" is a disposal like any other; its working days count
+  the whole stay, the paused days included, while "within the limit" is judged against
+  the deadline as the pauses moved it.
+- Roll-up (``including_below=True``): an office's figures together with those of every
+  office under it (a district with its upazilas, the department with the whole network).
+  Each case belongs to exactly one office, so every count of a roll-up is the sum of the
+  same count over the offices it covers; a case forwarded between two of them counts once,
+  where it is now. Each case's deadline is judged by its own office's GRS table.
 
 The counts are aggregate queries; only the working-day arithmetic (which needs the
 holiday calendar) looks at the month's disposals and pending cases one by one.
@@ -52,6 +73,7 @@ from django.utils import timezone
 from grievances import calendar
 from grievances.models import Grievance, Rating, TimelineEntry
 from grievances.workflow import INVESTIGATION_EXTENSION_WORKING_DAYS, WorkflowError, tier_info
+from services import scoping
 from services.models import GrsTier, Office, Service
 
 Kind = TimelineEntry.Kind
@@ -59,6 +81,8 @@ Channel = Grievance.Channel
 
 # Steps that start a stay at a tier, and steps that (re)start its clock.
 ENTRY_KINDS = (Kind.SUBMITTED, Kind.ESCALATED, Kind.APPEALED)
+# Steps that end a stay by a decision: the office's disposal, or the cell's decision recorded.
+DECISION_KINDS = (Kind.DISPOSED, Kind.CELL_DECISION_RECORDED)
 CLOCK_KINDS = (*ENTRY_KINDS, Kind.FORWARDED)
 # A complaint typed in by staff from a letter, a call or a visit.
 STAFF_CHANNELS = tuple(value for value in Channel.values if value not in (Channel.WEB, Channel.API))
@@ -103,6 +127,8 @@ class ReportRow:
 
     tier: int | None = None
     service: Service | None = None
+    # Set on a roll-up's per-service rows: whose service (or "other") the row counts.
+    office: Office | None = None
     carried_over: int = 0
     received_web: int = 0
     received_api: int = 0
@@ -111,6 +137,9 @@ class ReportRow:
     moved_up: int = 0
     pending_within: int = 0
     pending_beyond: int = 0
+    # Stays at tier 3 not ended at the month's end: with the Cabinet Division's cell, outside
+    # this office, so neither within nor beyond this office's time limit.
+    with_cell: int = 0
     disposal_working_days: list[int] = field(default_factory=list)
     rated: int = 0
     satisfied: int = 0
@@ -124,6 +153,7 @@ class ReportRow:
         "moved_up",
         "pending_within",
         "pending_beyond",
+        "with_cell",
         "rated",
         "satisfied",
     )
@@ -177,6 +207,9 @@ class MonthlyReport:
     month: datetime.date
     tiers: list[TierSection]
     total: ReportRow
+    # With every office under ``office`` (``offices``: all the offices counted).
+    including_below: bool = False
+    offices: list[Office] = field(default_factory=list)
 
     @property
     def last_day(self) -> datetime.date:
@@ -186,19 +219,46 @@ class MonthlyReport:
 # ---------------------------------------------------------------------------- queries
 
 
-def _stay_entries(office: Office):
-    """Timeline entries that start a stay at a tier, for the office's cases."""
-    return TimelineEntry.objects.filter(kind__in=ENTRY_KINDS, grievance__office=office).order_by()
+def covered_offices(office: Office, *, including_below: bool = False) -> list[Office]:
+    """The offices a report of ``office`` counts: itself, or itself and every office under
+    it, by level and name."""
+    if not including_below:
+        return [office]
+    ids = scoping.with_offices_below({office.pk})
+    return list(Office.objects.filter(pk__in=ids).order_by("level", "name"))
 
 
-def _stay_end(kind: str, tier_field: str) -> Subquery:
-    """When the stay in the outer row ended by ``kind`` (disposal or escalation), if it did."""
+def _stay_entries(offices: list[Office]):
+    """Timeline entries that start a stay at a tier, for the offices' cases."""
+    return TimelineEntry.objects.filter(
+        kind__in=ENTRY_KINDS, grievance__office__in=[office.pk for office in offices]
+    ).order_by()
+
+
+def _stay_end(kinds: tuple, tier_field: str) -> Subquery:
+    """When the stay in the outer row ended by one of ``kinds`` (a decision, or an
+    escalation), if it did."""
     return Subquery(
         TimelineEntry.objects.filter(
-            grievance=OuterRef("grievance"), kind=kind, **{tier_field: OuterRef("to_tier")}
+            grievance=OuterRef("grievance"), kind__in=kinds, **{tier_field: OuterRef("to_tier")}
         )
         .order_by("created_at")
         .values("created_at")[:1]
+    )
+
+
+def _recorded_deadline(before) -> Subquery:
+    """The deadline of the outer row's tier as the latest step at or before ``before``
+    recorded it (None for cases whose steps predate ``TimelineEntry.deadline``)."""
+    return Subquery(
+        TimelineEntry.objects.filter(
+            grievance=OuterRef("grievance"),
+            to_tier=OuterRef("to_tier"),
+            created_at__lte=before,
+            deadline__isnull=False,
+        )
+        .order_by("-created_at", "-pk")
+        .values("deadline")[:1]
     )
 
 
@@ -243,12 +303,14 @@ def _last_clock_change() -> Subquery:
 
 
 DEADLINE_FIELDS = (
+    "grievance__office",
     "to_tier",
     "clock_start",
     "investigation",
     "last_clock_change",
     "grievance__tier",
     "grievance__deadline",
+    "recorded_deadline",
 )
 
 
@@ -260,42 +322,51 @@ class _Deadlines:
     charter, plus the investigation extension), with one calendar for all rows.
     """
 
-    def __init__(self, office: Office):
-        self.office = office
-        self._limits: dict[int, int] = {}
+    def __init__(self, offices: list[Office]):
+        self.offices = {office.pk: office for office in offices}
+        self._limits: dict[tuple[int, int], int | None] = {}
 
-    def limit(self, tier: int) -> int | None:
-        if tier not in self._limits:
+    def limit(self, office_id: int, tier: int) -> int | None:
+        """The tier's limit in the GRS table of the case's office (or the one above it)."""
+        key = (office_id, tier)
+        if key not in self._limits:
             try:
-                self._limits[tier] = tier_info(office=self.office, level=tier).working_days
+                office = self.offices[office_id]
+                self._limits[key] = tier_info(office=office, level=tier).working_days
             except WorkflowError:  # the charter lost that tier: keep the stored deadline
-                self._limits[tier] = None
-        return self._limits[tier]
+                self._limits[key] = None
+        return self._limits[key]
+
+    def _limit_of(self, row: dict) -> int | None:
+        return self.limit(row["grievance__office"], row["to_tier"])
 
     def stored_still_applies(self, row: dict, moment: datetime.datetime) -> bool:
         if row["grievance__tier"] == row["to_tier"] and row["last_clock_change"] <= moment:
             return True
-        return self.limit(row["to_tier"]) is None
+        return self._limit_of(row) is None
 
     def compute(self, rows: list[dict], moments: list[datetime.datetime]) -> list[datetime.date]:
         replay = [
             (row, timezone.localdate(row["clock_start"]))
             for row, moment in zip(rows, moments, strict=True)
-            if not self.stored_still_applies(row, moment)
+            if row.get("recorded_deadline") is None and not self.stored_still_applies(row, moment)
         ]
         if replay:
             first = min(start for _row, start in replay)
-            longest = max(self.limit(row["to_tier"]) for row, _start in replay)
+            longest = max(self._limit_of(row) for row, _start in replay)
             span = datetime.timedelta(
                 days=(longest + INVESTIGATION_EXTENSION_WORKING_DAYS) * 7 // 5 + 120
             )
             cal = calendar.calendar_for(first, max(start for _row, start in replay) + span)
         deadlines = []
         for row, moment in zip(rows, moments, strict=True):
+            if row.get("recorded_deadline") is not None:
+                deadlines.append(row["recorded_deadline"])
+                continue
             if self.stored_still_applies(row, moment):
                 deadlines.append(row["grievance__deadline"])
                 continue
-            days = self.limit(row["to_tier"])
+            days = self._limit_of(row)
             if row["investigation"]:
                 days += INVESTIGATION_EXTENSION_WORKING_DAYS
             deadlines.append(cal.add_working_days(timezone.localdate(row["clock_start"]), days))
@@ -308,6 +379,7 @@ class Disposal:
 
     tier: int
     service_id: int | None
+    office_id: int
     disposed_on: datetime.date
     working_days: int
     within_limit: bool
@@ -315,13 +387,22 @@ class Disposal:
 
 
 def disposals(
-    *, office: Office, start: datetime.datetime, end: datetime.datetime
+    *,
+    office: Office,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    including_below: bool = False,
+    offices: list[Office] | None = None,
 ) -> list[Disposal]:
-    """Every disposal of the office's cases from ``start`` (inclusive) to ``end``."""
+    """Every disposal of the office's cases from ``start`` (inclusive) to ``end``; with
+    ``including_below``, of the cases of every office under it too (``offices``, when
+    given, are those offices, already found)."""
+    if offices is None:
+        offices = covered_offices(office, including_below=including_below)
     rows = list(
         TimelineEntry.objects.filter(
             kind=Kind.DISPOSED,
-            grievance__office=office,
+            grievance__office__in=[one.pk for one in offices],
             created_at__gte=start,
             created_at__lt=end,
         )
@@ -336,23 +417,44 @@ def disposals(
                 .order_by("created_at")
                 .values("created_at")[:1]
             ),
+            # The day the stay took effect, when not the day it was recorded (a late sweep).
+            stay_effective=Subquery(
+                TimelineEntry.objects.filter(
+                    grievance=OuterRef("grievance"),
+                    to_tier=OuterRef("to_tier"),
+                    kind__in=ENTRY_KINDS,
+                )
+                .order_by("created_at")
+                .values("effective_on")[:1]
+            ),
             clock_start=_clock_start(OuterRef("created_at")),
             investigation=_investigation(OuterRef("created_at")),
             last_clock_change=_last_clock_change(),
+            recorded_deadline=_recorded_deadline(OuterRef("created_at")),
             satisfied=Subquery(
                 Rating.objects.filter(
                     grievance=OuterRef("grievance"), tier=OuterRef("to_tier")
                 ).values("satisfied")[:1]
             ),
         )
-        .values("created_at", "stay_start", "grievance__service", "satisfied", *DEADLINE_FIELDS)
+        .values(
+            "created_at",
+            "stay_start",
+            "stay_effective",
+            "grievance__service",
+            "satisfied",
+            *DEADLINE_FIELDS,
+        )
     )
     if not rows:
         return []
     moments = [row["created_at"] for row in rows]
-    deadlines = _Deadlines(office).compute(rows, moments)
+    deadlines = _Deadlines(offices).compute(rows, moments)
     days_of = [
-        (timezone.localdate(row["stay_start"]), timezone.localdate(row["created_at"]))
+        (
+            row["stay_effective"] or timezone.localdate(row["stay_start"]),
+            timezone.localdate(row["created_at"]),
+        )
         for row in rows
     ]
     cal = calendar.calendar_for(min(a for a, _b in days_of), max(b for _a, b in days_of))
@@ -360,6 +462,7 @@ def disposals(
         Disposal(
             tier=row["to_tier"],
             service_id=row["grievance__service"],
+            office_id=row["grievance__office"],
             disposed_on=disposed_on,
             working_days=cal.working_days_between(started_on, disposed_on),
             within_limit=disposed_on <= deadline,
@@ -369,8 +472,8 @@ def disposals(
     ]
 
 
-def _counts(office: Office, start: datetime.datetime, end: datetime.datetime):
-    """Per tier and service: carried over, received by channel, disposed, moved up."""
+def _counts(offices: list[Office], start: datetime.datetime, end: datetime.datetime):
+    """Per tier, office and service: carried over, received by channel, disposed, moved up."""
     in_month = {"gte": start, "lt": end}
 
     def ended_in_month(name):
@@ -381,14 +484,14 @@ def _counts(office: Office, start: datetime.datetime, end: datetime.datetime):
 
     received = Q(created_at__gte=in_month["gte"])
     return (
-        _stay_entries(office)
+        _stay_entries(offices)
         .filter(created_at__lt=end)
         .annotate(
-            disposed_at=_stay_end(Kind.DISPOSED, "to_tier"),
-            left_at=_stay_end(Kind.ESCALATED, "from_tier"),
+            disposed_at=_stay_end(DECISION_KINDS, "to_tier"),
+            left_at=_stay_end((Kind.ESCALATED,), "from_tier"),
         )
         .filter(not_ended_before("disposed_at", start), not_ended_before("left_at", start))
-        .values("to_tier", "grievance__service")
+        .values("to_tier", "grievance__office", "grievance__service")
         .annotate(
             carried_over=Count("pk", filter=Q(created_at__lt=start)),
             received_web=Count("pk", filter=received & Q(grievance__channel=Channel.WEB)),
@@ -397,18 +500,18 @@ def _counts(office: Office, start: datetime.datetime, end: datetime.datetime):
             disposed=Count("pk", filter=ended_in_month("disposed_at")),
             moved_up=Count("pk", filter=ended_in_month("left_at")),
         )
-        .order_by("to_tier", "grievance__service")
+        .order_by("to_tier", "grievance__office", "grievance__service")
     )
 
 
-def _pending_at(office: Office, end: datetime.datetime) -> list[dict]:
+def _pending_at(offices: list[Office], end: datetime.datetime) -> list[dict]:
     """Stays not ended at ``end``, with what is needed to tell their deadline then."""
     return list(
-        _stay_entries(office)
+        _stay_entries(offices)
         .filter(created_at__lt=end)
         .annotate(
-            disposed_at=_stay_end(Kind.DISPOSED, "to_tier"),
-            left_at=_stay_end(Kind.ESCALATED, "from_tier"),
+            disposed_at=_stay_end(DECISION_KINDS, "to_tier"),
+            left_at=_stay_end((Kind.ESCALATED,), "from_tier"),
         )
         .filter(
             Q(disposed_at__isnull=True) | Q(disposed_at__gte=end),
@@ -418,6 +521,7 @@ def _pending_at(office: Office, end: datetime.datetime) -> list[dict]:
             clock_start=_clock_start(end),
             investigation=_investigation(end),
             last_clock_change=_last_clock_change(),
+            recorded_deadline=_recorded_deadline(end),
         )
         .values("grievance__service", *DEADLINE_FIELDS)
     )
@@ -426,46 +530,76 @@ def _pending_at(office: Office, end: datetime.datetime) -> list[dict]:
 # ---------------------------------------------------------------------------- the report
 
 
-def monthly_report(*, office: Office, month: datetime.date) -> MonthlyReport:
-    """The guideline's monthly report of ``office`` for ``month`` (any day of it)."""
+def monthly_report(
+    *, office: Office, month: datetime.date, including_below: bool = False
+) -> MonthlyReport:
+    """The guideline's monthly report of ``office`` for ``month`` (any day of it); with
+    ``including_below``, of the office and every office under it together, each office's
+    services on rows of their own (labelled with the office)."""
     month = month_start(month)
     start, end = month_bounds(month)
     last_day = next_month(month) - datetime.timedelta(days=1)
-    rows: dict[tuple[int, int | None], ReportRow] = defaultdict(ReportRow)
+    offices = covered_offices(office, including_below=including_below)
+    # (tier, office id, service id) -> row; the service, when named, is that office's.
+    rows: dict[tuple[int, int, int | None], ReportRow] = defaultdict(ReportRow)
 
-    for counted in _counts(office, start, end):
-        row = rows[(counted["to_tier"], counted["grievance__service"])]
+    for counted in _counts(offices, start, end):
+        key = (counted["to_tier"], counted["grievance__office"], counted["grievance__service"])
+        row = rows[key]
         for name in ("carried_over", "received_web", "received_api", "received_staff"):
             setattr(row, name, counted[name])
         row.disposed, row.moved_up = counted["disposed"], counted["moved_up"]
 
-    pending = _pending_at(office, end)
-    deadlines = _Deadlines(office).compute(pending, [end] * len(pending))
+    pending = []
+    for stay in _pending_at(offices, end):
+        key = (stay["to_tier"], stay["grievance__office"], stay["grievance__service"])
+        if stay["to_tier"] == GrsTier.Level.CABINET_CELL:  # outside this office's clock
+            rows[key].with_cell += 1
+        else:
+            pending.append(stay)
+    deadlines = _Deadlines(offices).compute(pending, [end] * len(pending))
     for stay, deadline in zip(pending, deadlines, strict=True):
-        row = rows[(stay["to_tier"], stay["grievance__service"])]
+        row = rows[(stay["to_tier"], stay["grievance__office"], stay["grievance__service"])]
         if deadline < last_day:
             row.pending_beyond += 1
         else:
             row.pending_within += 1
 
-    for disposal in disposals(office=office, start=start, end=end):
-        row = rows[(disposal.tier, disposal.service_id)]
+    for disposal in disposals(office=office, start=start, end=end, offices=offices):
+        row = rows[(disposal.tier, disposal.office_id, disposal.service_id)]
         row.disposal_working_days.append(disposal.working_days)
         if disposal.satisfied is not None:
             row.rated += 1
             row.satisfied += int(disposal.satisfied)
 
-    services = Service.objects.in_bulk({service_id for _tier, service_id in rows if service_id})
+    services = Service.objects.in_bulk({key[2] for key in rows if key[2]})
+    by_id = {one.pk: one for one in offices}
+    position = {one.pk: n for n, one in enumerate(offices)}
     total = ReportRow()
     sections = []
     for tier in TIERS:
         keys = [key for key in rows if key[0] == tier]
-        keys.sort(key=lambda key: _service_order(services.get(key[1])))
-        section_rows = [replace(rows[key], tier=tier, service=services.get(key[1])) for key in keys]
+        keys.sort(key=lambda key: (position[key[1]], _service_order(services.get(key[2]))))
+        section_rows = [
+            replace(
+                rows[key],
+                tier=tier,
+                service=services.get(key[2]),
+                office=by_id[key[1]] if including_below else None,
+            )
+            for key in keys
+        ]
         tier_total = _sum(section_rows, tier=tier)
         total.add(tier_total)
         sections.append(TierSection(tier, str(GrsTier.Level(tier).label), section_rows, tier_total))
-    return MonthlyReport(office=office, month=month, tiers=sections, total=total)
+    return MonthlyReport(
+        office=office,
+        month=month,
+        tiers=sections,
+        total=total,
+        including_below=including_below,
+        offices=offices,
+    )
 
 
 def _service_order(service: Service | None):
@@ -543,13 +677,18 @@ class PublicFigures:
         return round(sum(a * n for a, n in weighted) / sum(n for _a, n in weighted), 1)
 
 
-def public_figures(*, office: Office, today: datetime.date) -> PublicFigures:
+def public_figures(
+    *, office: Office, today: datetime.date, including_below: bool = False
+) -> PublicFigures:
     """This year's figures per month, up to ``today``: counts and averages, never a case.
 
     Received = new complaints (tier 1 stays started in the month); disposed = disposals at
-    any tier in the month, within the limit and working days as defined above. Costs one
-    aggregate query, plus the disposals' details (and the holidays) when there are any.
+    any tier in the month, within the limit and working days as defined above. With
+    ``including_below``, the figures of the office and every office under it together.
+    Costs one aggregate query (and one per level of offices for a roll-up), plus the
+    disposals' details (and the holidays) when there are any.
     """
+    offices = covered_offices(office, including_below=including_below)
     year = today.year
     months = months_of_year(year=year, until=today)
     start, _ = month_bounds(datetime.date(year, 1, 1))
@@ -558,7 +697,7 @@ def public_figures(*, office: Office, today: datetime.date) -> PublicFigures:
     # One aggregate query for the counts; the disposals' details only if there are any.
     per_month = (
         TimelineEntry.objects.filter(
-            grievance__office=office,
+            grievance__office__in=[one.pk for one in offices],
             kind__in=(Kind.SUBMITTED, Kind.DISPOSED),
             created_at__gte=start,
             created_at__lt=end,
@@ -575,7 +714,7 @@ def public_figures(*, office: Office, today: datetime.date) -> PublicFigures:
     received = {month: row["received"] for month, row in counts.items()}
     by_month: dict[datetime.date, list[Disposal]] = defaultdict(list)
     if any(row["disposed"] for row in counts.values()):
-        for disposal in disposals(office=office, start=start, end=end):
+        for disposal in disposals(office=office, start=start, end=end, offices=offices):
             by_month[month_start(disposal.disposed_on)].append(disposal)
     figures = []
     for month in months:

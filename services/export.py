@@ -41,8 +41,10 @@ def _officer(officer: Officer) -> dict:
     }
 
 
-def service_as_data(service: Service) -> dict:
-    path = f"{service.category}/{service.serial}"
+def service_as_data(service: Service, *, office_prefix: str = "") -> dict:
+    """``office_prefix``: ``offices/<slug>/`` for an office's own addresses
+    (``offices.office_prefix``), empty for the default office's."""
+    path = f"{office_prefix}services/{service.category}/{service.serial}"
     return {
         "category": service.category,
         "serial": service.serial,
@@ -63,13 +65,11 @@ def service_as_data(service: Service) -> dict:
         },
         "responsible_officer": _officer(service.responsible_officer),
         "superior_officer": _officer(service.superior_officer),
-        "url": {
-            language: f"{settings.SITE_URL}/{language}/services/{path}/" for language in LANGUAGES
-        },
+        "url": {language: f"{settings.SITE_URL}/{language}/{path}/" for language in LANGUAGES},
     }
 
 
-def charter_as_data(charter: Charter) -> dict:
+def charter_as_data(charter: Charter, *, office_prefix: str = "") -> dict:
     office = charter.office
     services = list(published_services(charter))
     return {
@@ -90,7 +90,11 @@ def charter_as_data(charter: Charter) -> dict:
         "vision": _both(charter, "vision"),
         "mission": _both(charter, "mission"),
         "services": {
-            category: [service_as_data(s) for s in services if s.category == category]
+            category: [
+                service_as_data(s, office_prefix=office_prefix)
+                for s in services
+                if s.category == category
+            ]
             for category in Service.Category.values
         },
         "expectations": [_both(e, "text") for e in charter.expectations.all()],

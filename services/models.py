@@ -1,14 +1,32 @@
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+# An office's address name: lower-case ASCII words joined by hyphens (kaunia, rangpur-sadar).
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z"
+# A host name as the Host header carries it, without port: doict.kaunia.rangpur.gov.bd.
+_HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOST_PATTERN = rf"^(?=.{{1,253}}\Z){_HOST_LABEL}(?:\.{_HOST_LABEL})*\Z"
+
+
+class HostNameField(models.CharField):
+    """A host name, kept as the Host header compares it: lower case, no trailing dot."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip().lower().rstrip(".") if isinstance(value, str) else value
 
 
 class Office(models.Model):
     class Level(models.TextChoices):
+        # In the order of the hierarchy, top first (the directory lists them so).
         MINISTRY = "ministry", _("Ministry or division")
         DEPARTMENT = "department", _("Department")
+        DIVISION = "division", _("Division office")
         DISTRICT = "district", _("District office")
         UPAZILA = "upazila", _("Upazila office")
 
@@ -22,6 +40,23 @@ class Office(models.Model):
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     name = models.CharField(_("name"), max_length=200)
+    slug = models.CharField(
+        _("address name"),
+        max_length=60,
+        unique=True,
+        blank=True,
+        validators=[
+            RegexValidator(
+                SLUG_PATTERN,
+                _("Use lower-case English letters, digits and hyphens, e.g. rangpur-sadar."),
+            )
+        ],
+        help_text=_(
+            "The office's pages are at /bn/offices/<address name>/. Left empty, it is made "
+            "from the English name. Keep it once the pages are public: printed QR codes "
+            "point at it."
+        ),
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -40,6 +75,87 @@ class Office(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("office:services:home", args=[self.slug])
+
+    def head_office(self) -> "Office | None":
+        """The department (or ministry) the office belongs to, named above it in headers:
+        the nearest office above of that level, else the topmost; None for a top office."""
+        above, current, seen = None, self.parent, {self.pk}
+        while current is not None and current.pk not in seen:
+            above = current
+            if current.level in (self.Level.DEPARTMENT, self.Level.MINISTRY):
+                break
+            seen.add(current.pk)
+            current = current.parent
+        return above
+
+    def fill_slug(self) -> None:
+        """An empty slug keeps the stored one, or is made from the English name.
+
+        Runs before every save, fixtures included (``services.apps``): a fixture written
+        before offices had slugs (``fixtures/charter.json``) then leaves a slug alone, so
+        loading the fixtures in any order gives the same slugs.
+        """
+        if self.slug:
+            return
+        if self.pk is not None:
+            stored = Office.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if stored:
+                self.slug = stored
+                return
+        base = slugify(getattr(self, "name_en", "") or "")[:50].strip("-") or "office"
+        slug, number = base, 1
+        while Office.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            number += 1
+            slug = f"{base}-{number}"
+        self.slug = slug
+
+
+class OfficeHostManager(models.Manager):
+    def get_by_natural_key(self, host):
+        return self.get(host=host)
+
+
+class OfficeHost(models.Model):
+    """A host name that serves one office's pages at the unprefixed addresses (/bn/…).
+
+    Django refuses any host not in ALLOWED_HOSTS before this is read: a host name added
+    here must be added there too.
+    """
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="hosts"
+    )
+    host = HostNameField(
+        _("host name"),
+        max_length=253,
+        unique=True,
+        validators=[
+            RegexValidator(
+                HOST_PATTERN,
+                _("A host name only, e.g. doict.kaunia.rangpur.gov.bd: no https://, port or path."),
+            )
+        ],
+        help_text=_(
+            "A request to this host is served this office's pages. Add the host name to the "
+            "ALLOWED_HOSTS setting too."
+        ),
+    )
+
+    objects = OfficeHostManager()
+
+    class Meta:
+        verbose_name = _("host name")
+        verbose_name_plural = _("host names")
+        ordering = ["host"]
+
+    def __str__(self):
+        return self.host
+
+    def natural_key(self):  # a fixture names a host without guessing a free primary key
+        return (self.host,)
 
 
 class Officer(models.Model):
@@ -82,6 +198,14 @@ class Charter(models.Model):
         verbose_name=_("signatory"),
         on_delete=models.PROTECT,
         related_name="signed_charters",
+    )
+    is_published = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_(
+            "Only a published charter is shown to the public. Until then the office's pages "
+            "say that its charter is not yet published."
+        ),
     )
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
@@ -187,6 +311,9 @@ class Service(models.Model):
         WORKING_DAYS = "working_days", _("A number of working days")
         IMMEDIATE = "immediate", _("Immediately")
         NONE = "none", _("No fixed time limit")
+        # The charter printed its template unfilled ("তাৎক্ষণিক/কার্যদিবস (প্রযোজ্য
+        # ক্ষেত্রে)"): neither immediate nor a number of days. The printed text is kept.
+        NOT_FIXED = "not_fixed", _("Not fixed (the charter gives no number)")
 
     office = models.ForeignKey(
         Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="services"
@@ -260,7 +387,9 @@ class Service(models.Model):
         return f"{self.get_category_display()} {self.serial}: {self.name}"
 
     def get_absolute_url(self):
-        return reverse("services:service", args=[self.category, self.serial])
+        return reverse(
+            "office:services:service", args=[self.office.slug, self.category, self.serial]
+        )
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -283,3 +412,35 @@ class Service(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class StaffMembership(models.Model):
+    """A staff user belongs to an office: they edit its charter (as a charter editor), see
+    its reports and those of the offices under it, and, in a GRS group, its cases that
+    name no officer. A user may belong to several offices. ``services.scoping`` reads
+    these rows; which post a user holds (the officer whose cases they handle) is the
+    ``grievances`` app's staff profile."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="office_memberships",
+    )
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("office"),
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
+    )
+
+    class Meta:
+        verbose_name = _("office membership")
+        verbose_name_plural = _("office memberships")
+        ordering = ["user", "office"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "office"], name="staff_membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.office}"

@@ -5,9 +5,14 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from .offices import public_url
 
-def complaint_form_url() -> str:
-    """The complaint form's absolute address, in the active language."""
+
+def complaint_form_url(request=None) -> str:
+    """The complaint form's absolute address, in the active language: of the request's
+    office (``offices.public_url``), or of the default office."""
+    if request is not None:
+        return public_url(request, "grievances:new")
     return settings.SITE_URL.rstrip("/") + reverse("grievances:new")
 
 

@@ -4,7 +4,9 @@ from . import views
 
 app_name = "services"
 
-urlpatterns = [
+# One office's pages: the default office's at these addresses, every office's again under
+# offices/<slug>/ (charter_site/urls.py).
+office_urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.service_list, name="list"),
     path("services/search/", views.service_search, name="search"),
@@ -13,4 +15,9 @@ urlpatterns = [
     path("services/<slug:category>/<int:serial>/", views.service_detail, name="service"),
     path("expectations/", views.expectations, name="expectations"),
     path("charter/print/", views.charter_print, name="print"),
+]
+
+urlpatterns = [
+    *office_urlpatterns,
+    path("offices/", views.directory, name="directory"),
 ]

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from core.caching import cached_charter_page
 
 from .charter import charter_or_404, published_services
+from .directory import office_directory
 from .export import charter_as_data, service_table_csv
 from .models import Service
+from .offices import office_prefix, site_or_404
 from .printing import complaint_form_url, qr_code_svg
 from .search import find_services
 
@@ -26,8 +28,13 @@ def _tables(services):
 
 @cached_charter_page
 def home(request):
-    charter = charter_or_404(request)
-    return render(request, "services/home.html", {"charter": charter})
+    """The office's home page; for an office whose charter is not published, its contact
+    details and that plain fact, never an empty or borrowed charter."""
+    site = site_or_404(request)
+    if site.charter is None:
+        context = {"office_site": site, "office": site.office}
+        return render(request, "services/office_unpublished.html", context)
+    return render(request, "services/home.html", {"charter": site.charter})
 
 
 @cached_charter_page
@@ -67,7 +74,8 @@ def expectations(request):
 @cached_charter_page
 def charter_json(request):
     charter = charter_or_404(request)
-    return JsonResponse(charter_as_data(charter), json_dumps_params={"ensure_ascii": False})
+    data = charter_as_data(charter, office_prefix=office_prefix(request))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 @cached_charter_page
@@ -99,7 +107,7 @@ def service_search(request):
 def charter_print(request):
     """The whole charter in its official order, for an A4 landscape sheet on the office wall."""
     charter = charter_or_404(request)
-    complaint_url = complaint_form_url()
+    complaint_url = complaint_form_url(request)  # this office's form
     context = {
         "charter": charter,
         "tables": _tables(published_services(charter)),
@@ -109,3 +117,12 @@ def charter_print(request):
         "complaint_qr": qr_code_svg(data=complaint_url, title=_("QR code: file a complaint")),
     }
     return render(request, "services/charter_print.html", context)
+
+
+@cached_charter_page
+def directory(request):
+    """Every office by the hierarchy with its GRO, or the offices whose name matches ``q``
+    (a page with a query string is never page-cached)."""
+    query = request.GET.get("q", "").strip()[:200]
+    context = {"query": query, **office_directory(query=query)}
+    return render(request, "services/offices.html", context)

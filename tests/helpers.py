@@ -30,10 +30,15 @@ VALID = {
     "id_type": "nid",
     "id_number": "1234567890",
     "permanent_address": "Haragach, Kaunia",
+    "present_address": "Haragach, Kaunia",
     "mobile": "01712345678",
     "email": "rahima@example.com",
     "service": "",
     "other_service": "Training",
+    # Annex খ-১ asks for these too, and the declaration.
+    "remedy_sought": "An answer to my application.",
+    "prevention": "Answer applications within the charter's time limit.",
+    "declaration": "on",
 }
 
 

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_prometheus",
+    # Spreadsheet import and export of an office's services in admin (services/resources.py).
+    "import_export",
     "core",
     "services",
     "grievances",
@@ -284,6 +286,10 @@ SMS_GATEWAY_SENDER = os.environ.get("SMS_GATEWAY_SENDER", "")
 SMS_GATEWAY_TIMEOUT = int(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
 # Outbox: attempts before a message is marked failed (retries back off exponentially).
 GRS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("GRS_OUTBOX_MAX_ATTEMPTS", "8"))
+# The Cabinet Division cell's e-mail address: when set, each case that reaches tier 3 has its
+# summary e-mailed there for the cell's information (the complainant still files it at
+# grs.gov.bd). Empty: nothing is sent to the cell.
+GRS_CABINET_CELL_EMAIL = os.environ.get("GRS_CABINET_CELL_EMAIL", "").strip()
 # Rate limits as (requests, seconds), counted in the default cache (Redis in production).
 GRS_RATE_LIMITS = {
     # Complaint forms per client address: complete ones, and incomplete ones that carried files.
@@ -336,12 +342,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request hands a task over once and moves on: with the broker down, the outbox
+# sweep sends the message later, and the citizen does not wait for retries.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TIMEZONE = TIME_ZONE
 # The worker logs through LOGGING (JSON lines with request ids in production), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
-    # Whatever a lost task left behind, and retries after a gateway failure.
-    "send-due-messages": {"task": "grievances.tasks.send_due_messages", "schedule": 60.0},
+    # Whatever a lost task left behind, and retries after a gateway failure. Every 15 s: a
+    # killed worker's message waits at most that long, and at 500 a run the retries after a
+    # gateway outage go out at up to 2,000 a minute (bench/RESULTS.md, "Messages in seconds").
+    "send-due-messages": {"task": "grievances.tasks.send_due_messages", "schedule": 15.0},
     # Hourly, though deadlines pass at midnight: a missed run is caught up within the hour.
     "escalate-overdue": {
         "task": "grievances.tasks.escalate_overdue_cases",

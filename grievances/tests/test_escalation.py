@@ -82,12 +82,16 @@ def test_escalation_is_idempotent(file_complaint):
 
 
 @pytest.mark.django_db
-def test_escalation_catches_up_after_missed_days_one_tier_at_a_time(file_complaint):
+def test_escalation_catches_up_after_missed_days_as_daily_runs_would_have(file_complaint):
     grievance = file_complaint()
-    escalate_overdue(today=D(2025, 6, 1))
+    result = escalate_overdue(today=D(2025, 6, 1))
     grievance.refresh_from_db()
-    assert grievance.tier == 2
-    assert grievance.tier_started_on == D(2025, 6, 1)
+    # Tier 2 from Mon 17 Feb (due Mon 17 Mar), then the cell from Tue 18 Mar: the dates
+    # daily runs would have given (grievances/tests/test_catch_up.py has the details).
+    assert result.by_tier == {1: 1, 2: 1}
+    assert (grievance.tier, grievance.status) == (3, Status.CABINET_CELL)
+    assert grievance.tier_started_on == D(2025, 3, 18)
+    assert grievance.deadline == D(2025, 6, 10)
 
 
 @pytest.mark.django_db

@@ -23,10 +23,15 @@ def valid_data(**overrides):
         "id_type": "nid",
         "id_number": "1234567890",
         "permanent_address": "Kaunia, Rangpur",
+        "present_address": "Kaunia, Rangpur",
         "mobile": "01712345678",
         "email": "",
         "service": "",
         "other_service": "Something else",
+        # Annex খ-১ asks for these too, and the declaration.
+        "remedy_sought": "An answer.",
+        "prevention": "Answer on time.",
+        "declaration": "on",
     }
     data.update(overrides)
     return data

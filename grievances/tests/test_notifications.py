@@ -72,10 +72,13 @@ def test_a_failed_sms_waits_and_is_retried_then_given_up(file_complaint, setting
     assert notifications.send_due(now=now) == (2, 1)
     message = OutboxMessage.objects.get(channel="sms")
     assert (message.status, message.attempts) == ("pending", 1)
-    assert message.next_attempt_at == now + datetime.timedelta(minutes=5)
+    # Retries wait 1, 3, 9, 27… minutes: a gateway back within minutes loses little time.
+    assert message.next_attempt_at == now + datetime.timedelta(minutes=1)
     assert "gateway down" in message.last_error
-    assert notifications.send_due(now=now + datetime.timedelta(minutes=1)) == (0, 0)
-    notifications.send_due(now=now + datetime.timedelta(minutes=5))
+    assert notifications.send_due(now=now + datetime.timedelta(seconds=30)) == (0, 0)
+    notifications.send_due(now=now + datetime.timedelta(minutes=1))
+    message.refresh_from_db()
+    assert message.next_attempt_at == now + datetime.timedelta(minutes=1 + 3)
     notifications.send_due(now=now + datetime.timedelta(hours=1))
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("failed", 3)

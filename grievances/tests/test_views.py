@@ -22,10 +22,15 @@ FORM = {
     "id_type": "nid",
     "id_number": "১২৩৪৫৬৭৮৯০",
     "permanent_address": "Haragach, Kaunia",
+    "present_address": "Haragach, Kaunia",
     "mobile": "০১৭১২৩৪৫৬৭৮",
     "email": "rahima@example.com",
     "service": "",
     "other_service": "Training",
+    # Annex খ-১ asks for these too, and the declaration.
+    "remedy_sought": "An answer to my application.",
+    "prevention": "Answer applications within the charter's time limit.",
+    "declaration": "on",
 }
 
 
@@ -40,7 +45,9 @@ def test_the_form_page_is_grouped_as_the_official_form(client, charter, language
     response = client.get(url("new", language))
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<fieldset class="part">') == 3
+    # Annex খ-১'s parts: type, the complaining office (official complaints), the
+    # complainant, the service, the complaint, the declaration.
+    assert html.count('<fieldset class="part">') == 6
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'name="website"' in html  # the honeypot
     assert 'for="id_mobile"' in html
@@ -134,7 +141,9 @@ def test_tracking_needs_the_number_and_the_mobile_together(client, file_complain
 @pytest.mark.django_db
 def test_the_tracking_page_shows_public_steps_only(client, file_complaint):
     grievance = _file(file_complaint)
-    workflow.request_information(grievance=grievance, actor=None, question="Which office?")
+    workflow.request_information(
+        grievance=grievance, actor=None, question="Which office?", now=at(2025, 1, 6)
+    )
     client.post(
         url("track"), {"tracking_number": grievance.tracking_number, "mobile": FORM["mobile"]}
     )

@@ -78,8 +78,8 @@ def test_a_message_waiting_for_its_retry_is_left_to_the_sweep(file_complaint, se
     assert notifications.send_message(message.pk, now=now) is False
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("pending", 1)
-    # Its retry is 5 minutes later: a task before then does nothing.
-    assert notifications.send_message(message.pk, now=now + datetime.timedelta(minutes=1)) is False
+    # Its retry is a minute later: a task before then does nothing.
+    assert notifications.send_message(message.pk, now=now + datetime.timedelta(seconds=30)) is False
     message.refresh_from_db()
     assert message.attempts == 1
 
@@ -128,3 +128,16 @@ def test_healthz_turns_degraded_when_the_sweep_has_not_run_for_more_than_a_day(c
 
 def test_development_expects_no_scheduler(client):
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_a_broker_that_is_down_costs_one_warning_and_the_sweep_sends_later(
+    file_complaint, sms_outbox, django_capture_on_commit_callbacks, caplog
+):
+    with mock.patch.object(
+        tasks.send_messages, "delay", side_effect=ConnectionRefusedError("broker down")
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            file_complaint(now=at(2025, 1, 5))
+    assert sms_outbox == []
+    assert "Could not hand send_messages to the worker" in caplog.text
+    assert notifications.send_due(now=at(2025, 1, 5, 11)) == (3, 0)

@@ -9,15 +9,16 @@ B     S1       web      rec 3 Feb; disposed 20 Feb (13 wd)                     1
 C     S2       post     rec 2 Mar; disposed 20 Mar (14 wd), rated satisfied    15 Apr
 D     -        api      rec 31 Mar 23:30 (Dhaka)                               12 May
 E     S1       web      rec 1 Apr 00:10 (Dhaka): not March                      -
-F     S1       web      rec 5 Jan; escalated 3 Mar                             16 Feb; T2 2 Apr
+F     S1       web      rec 5 Jan; escalated by a sweep run on 3 Mar,           16 Feb; T2 17 Mar
+                        taking effect 17 Feb (the day after the deadline)
 G     S2       web      rec 20 Jan; still at tier 1 on 31 Mar; disposed 2 Apr  3 Mar (50 wd)
 H     S1       web      rec 25 Feb; disposed 10 Mar (9 wd), rated unsatisfied;  10 Apr; T2 14 Apr
                         appealed 15 Mar
 I     S2       web      rec 5 Mar; disposed 31 Mar 23:00 (16 wd)               20 Apr
 J     S1       web      rec 5 Jan; escalated 17 Feb; T2 disposed 12 Mar        16 Feb; T2 17 Mar;
-                        (17 wd); appealed 20 Mar                               T3 16 Jun
-K     -        web      rec 12 Feb; investigation ordered 2 Apr                27 Mar, then 13 Apr
-L     -        web      rec 28 Feb 23:59 (Dhaka)                               14 Apr
+                        (17 wd); appealed 20 Mar: for the Cabinet cell         T3 (the cell's)
+K     -        web      rec 12 Feb                                             27 Mar
+L     -        web      rec 28 Feb 23:59 (Dhaka); investigation ordered 2 Apr  14 Apr, then 28 Apr
 """
 
 import csv
@@ -87,11 +88,18 @@ def cases(office, file_complaint):
     workflow.escalate(grievance=j, today=D(2025, 2, 17), now=at(2025, 2, 17, 1))
     dispose(j, at(2025, 3, 12))
     workflow.appeal(grievance=j, reason="Not satisfied.", now=at(2025, 3, 20))
-    k = new(at(2025, 2, 12))
-    new(at(2025, 2, 28, 23, 59))  # L
-    # April, after the March report's month: must not change March.
+    new(at(2025, 2, 12))  # K
+    l_case = new(at(2025, 2, 28, 23, 59))  # L
+    # April, after the March report's month: must not change March. (An investigation is
+    # ordered only while the GRO's limit runs: L's, not K's, which ended on 27 March.)
     dispose(g, at(2025, 4, 2, 11))
-    workflow.order_investigation(grievance=k, actor=gro, now=at(2025, 4, 2, 12))
+    workflow.order_investigation(
+        grievance=l_case,
+        actor=gro,
+        investigating_officer="Upazila ICT Officer",
+        due_on=D(2025, 4, 20),
+        now=at(2025, 4, 2, 12),
+    )
     return {"s1": s1, "s2": s2, "gro": gro}
 
 
@@ -147,12 +155,15 @@ def test_march_report_matches_the_hand_checked_figures(office, cases):
         None: expect(2, 0, 1, 0, 0, 0, 2, 1, 0.0, None, None),
     }
     assert figures(tier1.total) == expect(6, 1, 1, 1, 4, 1, 2, 2, 44.4, 15, 50.0)
-    # J carried (escalated in Feb) and disposed in 17 wd; F escalated in, H appealed in
+    # J carried (escalated in Feb) and disposed in 17 wd; F escalated in (on 3 Mar, from
+    # 17 Feb: due 17 Mar, so beyond the limit on 31 Mar), H appealed in (due 14 Apr)
     assert [row.service for row in tier2.rows] == [cases["s1"]]
-    assert figures(tier2.total) == expect(1, 2, 0, 0, 1, 0, 2, 0, 33.3, 17, None)
-    # J appealed to the cell on 20 Mar
-    assert figures(tier3.total) == expect(0, 1, 0, 0, 0, 0, 1, 0, 0.0, None, None)
-    assert figures(report.total) == expect(7, 4, 1, 1, 5, 1, 5, 2, 38.5, 16, 50.0)
+    assert figures(tier2.total) == expect(1, 2, 0, 0, 1, 0, 1, 1, 33.3, 17, None)
+    # J appealed to the cell on 20 Mar: at the cell, neither within nor beyond a limit here
+    assert figures(tier3.total) == expect(0, 1, 0, 0, 0, 0, 0, 0, 0.0, None, None)
+    assert (tier1.total.with_cell, tier2.total.with_cell, tier3.total.with_cell) == (0, 0, 1)
+    assert figures(report.total) == expect(7, 4, 1, 1, 5, 1, 3, 3, 38.5, 16, 50.0)
+    assert report.total.with_cell == 1
 
 
 @pytest.mark.django_db
@@ -171,7 +182,7 @@ def test_carried_over_plus_received_equals_disposed_moved_up_and_pending(office,
         report = reports.monthly_report(office=office, month=D(2025, month, 1))
         for section in report.tiers:
             for row in [*section.rows, section.total]:
-                assert row.total == row.disposed + row.moved_up + row.pending
+                assert row.total == row.disposed + row.moved_up + row.pending + row.with_cell
 
 
 @pytest.mark.django_db
@@ -258,8 +269,9 @@ def test_report_downloads_as_csv_with_a_bom(client, office, cases, gro_user):
         "13",
         "5",
         "1",
-        "5",
-        "2",
+        "3",
+        "3",
+        "1",
         "38.5",
         "16.0",
         "2",

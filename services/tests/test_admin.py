@@ -2,15 +2,25 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from services.models import Charter, Expectation, GrsTier, Office, Officer, Service
+from services.models import (
+    Charter,
+    Expectation,
+    GrsTier,
+    Office,
+    Officer,
+    Service,
+    StaffMembership,
+)
 
 CHARTER_MODELS = [Office, Officer, Charter, Expectation, GrsTier, Service]
 
 
 @pytest.fixture
-def charter_editor(db):
+def charter_editor(office):
+    """The Kaunia office's charter editor (a member of the office)."""
     user = User.objects.create_user("clerk", password="x-long-password-1", is_staff=True)
     user.groups.add(Group.objects.get(name="charter editor"))
+    StaffMembership.objects.create(user=user, office=office)
     return user
 
 
@@ -22,8 +32,12 @@ def test_charter_editor_opens_every_add_and_change_page(client, charter, charter
         client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code
         == 200
     )
-    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
-    obj = model.objects.first()
+    add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    # New offices, and the hierarchy, are the superusers' (services.admin.OfficeAdmin).
+    assert add.status_code == (403 if model is Office else 200)
+    # One of the editor's own office's records.
+    path = {Office: "pk", Expectation: "charter__office", GrsTier: "charter__office"}
+    obj = model.objects.filter(**{path.get(model, "office"): charter.office.pk}).first()
     change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     page = client.get(change)
     assert page.status_code == 200

@@ -48,6 +48,7 @@ def test_clean_explains_an_amount_without_a_fixed_fee(charter):
 
 def test_fixture_time_limits_are_structured(charter):
     assert Service.objects.get(category="citizen", serial=1).time_limit_working_days == 3
-    assert Service.objects.get(category="citizen", serial=3).time_limit_kind == "immediate"
+    # Printed as the unfilled template "তাৎক্ষণিক/ কার্যদিবস (প্রযোজ্য ক্ষেত্রে)": not fixed.
+    assert Service.objects.get(category="citizen", serial=3).time_limit_kind == "not_fixed"
     assert Service.objects.get(category="citizen", serial=6).time_limit_kind == "none"
     assert Service.objects.get(category="internal", serial=2).time_limit_working_days == 5

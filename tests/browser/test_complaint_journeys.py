@@ -64,8 +64,12 @@ def _file_a_complaint(page, site, receipt_photo) -> str:
     page.locator('[name="id_type"]').select_option(Grievance.IdType.NATIONAL_ID)
     page.locator('[name="id_number"]').fill("১২৩৪৫৬৭৮৯০")
     page.locator('[name="permanent_address"]').fill("গ্রাম: হারাগাছ, কাউনিয়া, রংপুর")
+    page.locator('[name="present_address"]').fill("গ্রাম: হারাগাছ, কাউনিয়া, রংপুর")
     page.locator('[name="mobile"]').fill(MOBILE_AS_TYPED)
     page.locator('[name="service"]').select_option(str(union.pk))
+    page.locator('[name="remedy_sought"]').fill("সেন্টারটি নির্ধারিত সময়ে খোলা রাখা হোক।")
+    page.locator('[name="prevention"]').fill("সেন্টারের সময়সূচি টাঙিয়ে রাখা হোক।")
+    page.locator('[name="declaration"]').check()
     page.locator("form.grs-form button[type=submit]").click()
 
     expect(page).to_have_url(re.compile(r"/bn/complaints/receipt/[^/]+/$"))

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from core import heartbeat
-from grievances.workflow import escalate_overdue
+from grievances.workflow import escalate_overdue, sweep
 
 
 def as_of_date(value: str) -> datetime.date:
@@ -16,8 +16,10 @@ def as_of_date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "Move every complaint whose tier deadline has passed without a disposal up one tier. "
-        "Run daily by cron; idempotent, safe to run twice at once, catches up missed days."
+        "Move every complaint whose tier deadline has passed without a disposal up one tier "
+        "(its new tier starting the day after the missed deadline), remind complainants of "
+        "answers due, and flag decisions not told within 7 working days. Idempotent, safe to "
+        "run twice at once, catches up missed days; with --as-of, its records carry that date."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +32,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, dry_run=False, **options):
         today = as_of or timezone.localdate()
-        result = escalate_overdue(today=today, dry_run=dry_run)
+        if dry_run:
+            result = escalate_overdue(today=today, dry_run=True)
+        else:
+            done = sweep(today=today)
+            result = done.escalation
+            self.stdout.write(
+                f"Reminders queued: {done.reminders}; "
+                f"decisions not told in time: {done.not_informed}."
+            )
         if not dry_run and as_of is None:
             heartbeat.beat("escalation_sweep")
         verb = "Would escalate" if dry_run else "Escalated"

@@ -4,6 +4,7 @@ import holidays
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from grievances import holiday_calendar
 from grievances.models import Holiday
 
 
@@ -35,3 +36,25 @@ class Command(BaseCommand):
             date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
         ).count()
         self.stdout.write(f"Added {created} holiday(s) for {year}; {total} in the table now.")
+        report = holiday_calendar.package_report(year)
+        if report.undated:
+            names = ", ".join(f"{h.name_en} ({h.name_bn})" for h in report.undated)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Not dated by the holidays package, so not added: {names}. "
+                    "Add them in admin from the government's holiday list."
+                )
+            )
+        if report.estimated:
+            dated = "; ".join(
+                f"{h.name_en} {', '.join(day.isoformat() for day in days)}"
+                for h, days in report.estimated
+            )
+            self.stdout.write(
+                "Lunar dates, which the moon sighting may move by a day: check them against "
+                f"the government's list: {dated}."
+            )
+        self.stdout.write(
+            f"Then confirm the {year} calendar in admin (Holidays, action "
+            "“Confirm the holiday calendar”): until then admin shows a warning."
+        )

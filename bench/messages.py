@@ -378,6 +378,10 @@ def complaint_fields() -> dict[str, str]:
         "service": str(service.pk),
         "office_has_decided": "on",
         "website": "",
+        # The complaint form's newer required fields (a form without them ignores them).
+        "remedy_sought": "সেবাটি সময়মতো দেওয়া হোক।",
+        "prevention": "সেবার সময়সীমা মেনে চলা।",
+        "declaration": "on",
     }
 
 
@@ -828,7 +832,10 @@ def main(which: str) -> None:
         probe = file_complaints(rate=1, seconds=1, prefix="0170")
         wait_for({probe[0].mobile}, deadline=time.time() + 60)
         if not first_accepted(arrivals({probe[0].mobile})):
-            raise SystemExit(f"The first complaint's SMS never arrived; see {processes.dir}")
+            raise SystemExit(
+                f"The first complaint's SMS never arrived (its post: HTTP {probe[0].status} "
+                f"{probe[0].error}); see {processes.dir}"
+            )
         scenarios = {
             "latency": scenario_latency,
             "kill": scenario_kill,

@@ -19,7 +19,7 @@ The person behind a post is the user whose ``StaffProfile.officer`` is that offi
 a new District ICT Officer takes over, their account gets the same post and sees its cases.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from services import scoping
 from services.models import GrsTier, Office
@@ -47,9 +47,8 @@ def visible_grievances(user, queryset: QuerySet | None = None) -> QuerySet:
     - the cases of the offices they belong to whose tier names no officer;
     - if they hold no post, every case of the offices they belong to (the office's GRS
       desk, as before posts were recorded);
-    - for the Cabinet cell belonging to no office, every case at tier 3;
-    - for a GRO or appeal officer, the tier-3 cases of their offices, and of the offices
-      whose GRS table names their post below tier 3 (to record the cell's decision).
+    - for the Cabinet cell belonging to no office, every case at tier 3 (an office's own
+      "Cabinet cell" desk sees the cases it handed to the cell, to record the decision).
 
     Anyone else: nothing."""
     queryset = Grievance.objects.all() if queryset is None else queryset
@@ -78,18 +77,6 @@ def visible_grievances(user, queryset: QuerySet | None = None) -> QuerySet:
             allowed |= Q(tier=tier)
         else:
             allowed |= Q(tier=tier) & addressed
-    if tiers - {GrsTier.Level.CABINET_CELL}:
-        # The cell works outside this system: the office's GRO and appeal officer keep the
-        # cases they passed to it, to record the cell's decision when it arrives.
-        named_below_the_cell = GrsTier.objects.filter(
-            charter__office=OuterRef("office"),
-            level__lt=GrsTier.Level.CABINET_CELL,
-            officer_id=post,
-        )
-        passed_on = at_my_offices if has_offices else Q(pk__in=[])
-        if post is not None:
-            passed_on |= Exists(named_below_the_cell)
-        allowed |= Q(tier=GrsTier.Level.CABINET_CELL) & passed_on
     return queryset.filter(allowed)
 
 

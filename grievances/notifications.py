@@ -597,7 +597,7 @@ def dispatch_after_commit(message_ids) -> None:
     """Hand the messages to the worker once the transaction that queued them commits.
 
     A task that is lost (broker down, worker killed) costs only time: the outbox sweep
-    (``send_due``, every minute) sends whatever is still due.
+    (``send_due``, every 15 seconds) sends whatever is still due.
     """
     message_ids = [message_id for message_id in message_ids if message_id is not None]
     if message_ids:

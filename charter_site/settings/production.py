@@ -96,7 +96,7 @@ LOGGING = logging_config(os.environ.get("LOG_FORMAT", "json"), os.environ.get("L
 # Messages go to the worker through the broker, never sent inside a web request.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
-# /healthz says "degraded" when the worker's outbox sweep (every minute) or the hourly
+# /healthz says "degraded" when the worker's outbox sweep (every 15 seconds) or the hourly
 # escalation sweep has not succeeded for this long.
 HEARTBEAT_MAX_AGE = {
     "outbox_sweep": datetime.timedelta(minutes=10),

@@ -210,7 +210,9 @@ def test_the_cells_decision_cannot_predate_the_hand_over(file_complaint, gro):
 @pytest.mark.django_db
 def test_admin_shows_the_case_as_with_the_cell_not_overdue(admin_client, file_complaint):
     grievance = at_the_cell(file_complaint)
-    listing = admin_client.get(reverse("admin:grievances_grievance_changelist"))
+    listing = admin_client.get(
+        reverse("admin:grievances_grievance_changelist"), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "with the Cabinet Division cell" in listing.content.decode()
     overdue = admin_client.get(reverse("admin:grievances_grievance_changelist"), {"due": "overdue"})
     assert grievance.tracking_number not in overdue.content.decode()

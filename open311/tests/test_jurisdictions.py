@@ -109,7 +109,11 @@ def test_a_request_posted_without_a_jurisdiction_goes_to_the_default_office(
 
 
 def test_a_request_for_an_office_without_a_published_charter_is_refused(client, network, raw_key):
-    response = client.post(f"{API}/requests.json", valid_post(raw_key, jurisdiction_id="rangpur"))
+    response = client.post(
+        f"{API}/requests.json",
+        valid_post(raw_key, jurisdiction_id="rangpur"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert "not published" in json.loads(response.content)[0]["description"]
     assert not Grievance.objects.exists()

@@ -25,8 +25,9 @@ run: setup
 	$(PY) manage.py loaddata fixtures/charter.json fixtures/rangpur_network.json
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Every test, the browser ones included, spread over every core (pytest-xdist).
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 # Everything but the browser tests, on every core: the loop to run while working.
 test-fast: setup

@@ -83,14 +83,23 @@ def worker(broker, tmp_path):
     }
     try:
         celery_app.conf.update(broker_url=broker, task_always_eager=False)
+        _forget_broker_connections()
         yield sms_dir
     finally:
         celery_app.conf.update(**previous)
+        _forget_broker_connections()
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _forget_broker_connections():
+    # Earlier tests ran tasks eagerly; a producer made then would still publish to the
+    # in-memory broker of the test settings.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def _wait_for(condition, timeout=30.0):

@@ -1070,22 +1070,24 @@ def record_investigation_report(
     return investigation
 
 
-def dispose(*, grievance: Grievance, actor, decision: str, note: str = "", now=None):
-    """Dispose the case with a written decision, which the complainant is told."""
-    now = _now(now)
-    if not decision.strip():
-        raise WorkflowError(_("Write the decision."))
+def _mark_disposed(grievance: Grievance, *, decision: str, kind: str, now, also=()) -> None:
+    """Set a disposal's fields and save them (with the fields in ``also``)."""
+    grievance.status = Status.DISPOSED
+    grievance.decision = decision
+    grievance.disposal_kind = kind
+    grievance.disposed_at = now
+    grievance.save(
+        update_fields=["status", "decision", "disposal_kind", "disposed_at", *also, "updated_at"]
+    )
+
+
+def _dispose(*, grievance: Grievance, step: Step, kind: str, decision: str, actor, note, now):
+    """A disposal the complainant is told of: the written decision, or a reason to decline."""
     with transaction.atomic():
         grievance = _locked(grievance)
-        _refuse_unless_available(grievance, Step.DISPOSE, now=now)
+        _refuse_unless_available(grievance, step, now=now)
         from_status = grievance.status
-        grievance.status = Status.DISPOSED
-        grievance.decision = decision
-        grievance.disposal_kind = Grievance.DisposalKind.DECIDED
-        grievance.disposed_at = now
-        grievance.save(
-            update_fields=["status", "decision", "disposal_kind", "disposed_at", "updated_at"]
-        )
+        _mark_disposed(grievance, decision=decision, kind=kind, now=now)
         entry = _record(
             grievance,
             kind=Kind.DISPOSED,
@@ -1100,37 +1102,37 @@ def dispose(*, grievance: Grievance, actor, decision: str, note: str = "", now=N
     return grievance
 
 
+def dispose(*, grievance: Grievance, actor, decision: str, note: str = "", now=None):
+    """Dispose the case with a written decision, which the complainant is told."""
+    if not decision.strip():
+        raise WorkflowError(_("Write the decision."))
+    return _dispose(
+        grievance=grievance,
+        step=Step.DISPOSE,
+        kind=Grievance.DisposalKind.DECIDED,
+        decision=decision,
+        actor=actor,
+        note=note,
+        now=_now(now),
+    )
+
+
 def decline(*, grievance: Grievance, actor, reason: str, note: str = "", now=None) -> Grievance:
     """The GRO declines a complaint from a confirmed blacklisted number or ID (guideline §8),
     or an anonymous one, with a reason the complainant is told and sees on the tracking
     page. It is a disposal (counted as one, and appealable like any other) whose kind is
     "declined"."""
-    now = _now(now)
     if not reason.strip():
         raise WorkflowError(_("Give the reason for declining the complaint."))
-    with transaction.atomic():
-        grievance = _locked(grievance)
-        _refuse_unless_available(grievance, Step.DECLINE, now=now)
-        from_status = grievance.status
-        grievance.status = Status.DISPOSED
-        grievance.decision = reason
-        grievance.disposal_kind = Grievance.DisposalKind.DECLINED
-        grievance.disposed_at = now
-        grievance.save(
-            update_fields=["status", "decision", "disposal_kind", "disposed_at", "updated_at"]
-        )
-        entry = _record(
-            grievance,
-            kind=Kind.DISPOSED,
-            from_status=from_status,
-            from_tier=grievance.tier,
-            now=now,
-            actor=actor,
-            public_note=reason,
-            internal_note=note,
-        )
-        notifications.queue_for_step(grievance, entry, now=now)
-    return grievance
+    return _dispose(
+        grievance=grievance,
+        step=Step.DECLINE,
+        kind=Grievance.DisposalKind.DECLINED,
+        decision=reason,
+        actor=actor,
+        note=note,
+        now=_now(now),
+    )
 
 
 def _move_up(grievance: Grievance, *, today: datetime.date) -> TierInfo:
@@ -1687,23 +1689,14 @@ def close_for_want_of_information(
                     "due": local_date(grievance.information_due),
                 }
             )
-        grievance.status = Status.DISPOSED
-        grievance.decision = decision
-        grievance.disposal_kind = Grievance.DisposalKind.NO_INFORMATION
-        grievance.disposed_at = now
         grievance.paused_on = grievance.working_days_left_when_paused = None
         grievance.information_due = None
-        grievance.save(
-            update_fields=[
-                "status",
-                "decision",
-                "disposal_kind",
-                "disposed_at",
-                "paused_on",
-                "working_days_left_when_paused",
-                "information_due",
-                "updated_at",
-            ]
+        _mark_disposed(
+            grievance,
+            decision=decision,
+            kind=Grievance.DisposalKind.NO_INFORMATION,
+            now=now,
+            also=["paused_on", "working_days_left_when_paused", "information_due"],
         )
         entry = _record(
             grievance,
@@ -1762,13 +1755,7 @@ def record_cell_decision(
                 _("The cell cannot have decided before the complaint reached tier 3, on %(date)s.")
                 % {"date": local_date(grievance.tier_started_on)}
             )
-        grievance.status = Status.DISPOSED
-        grievance.decision = decision
-        grievance.disposal_kind = Grievance.DisposalKind.DECIDED
-        grievance.disposed_at = now
-        grievance.save(
-            update_fields=["status", "decision", "disposal_kind", "disposed_at", "updated_at"]
-        )
+        _mark_disposed(grievance, decision=decision, kind=Grievance.DisposalKind.DECIDED, now=now)
         _record(
             grievance,
             kind=Kind.CELL_DECISION_RECORDED,
